@@ -1,0 +1,59 @@
+import type {
+  FiscalDocument,
+  ReceiptDocument,
+  ReceiptInput,
+  ShiftCloseDocument,
+  ShiftOpenDocument,
+} from '../fiscal/document.ts';
+import type { BlockReason, ShiftState } from '../fiscal/fn-core.ts';
+import type { Faults, XReport } from '../machines/kkt.types.ts';
+
+export type { Faults, XReport };
+
+/** What any ККТ reports about itself; the same shape for the emulator and real hardware. */
+export interface DeviceStatus {
+  /** `blocked` wins over the printer's own state: a blocked ФН refuses fiscal work whatever the printer does. */
+  state: 'ready' | 'printing' | 'fault' | 'blocked';
+  blockedReason: BlockReason | null;
+  faults: Faults;
+  queued: number;
+  now: number;
+  timezone: string;
+  kkt: { regNumber: string; serial: string; userInn: string; userName: string; address: string };
+  shift: { state: ShiftState; number: number; openedAt: number | null; receipts: number; deadline: number | null };
+  fn: {
+    number: string;
+    lastFiscalDocNumber: number;
+    unsentCount: number;
+    firstUnsentNumber: number | null;
+    oldestUnsentAt: number | null;
+    validUntil: number;
+    capacity: number;
+  };
+}
+
+export interface ConfirmResult {
+  confirmed: number[];
+  alreadyConfirmed: number[];
+  unknown: number[];
+}
+
+/**
+ * The one interface the adapter uses to talk to a cash register. The emulator implements it
+ * in-process; the Shtrih-M serial driver implements it over the wire. Nothing above this
+ * interface may depend on which one it has. Refusals are FiscalErrors with the device's code.
+ */
+export interface KktDriver {
+  readonly kind: 'emulator' | 'shtrih';
+  /** Fiscalizes and prints a receipt; with auto-open, a shift-open report may be written first. */
+  printReceipt(receipt: ReceiptInput): Promise<ReceiptDocument>;
+  openShift(options?: { cashier?: string }): Promise<ShiftOpenDocument>;
+  /** The Z report: closes the shift with its counters. */
+  closeShift(options?: { cashier?: string }): Promise<ShiftCloseDocument>;
+  xReport(): Promise<XReport>;
+  status(): Promise<DeviceStatus>;
+  getDocument(number: number): Promise<FiscalDocument | undefined>;
+  /** The ОФД accepted these documents; the 30-day rule then counts from the oldest still unconfirmed. */
+  confirmDelivered(numbers: readonly number[]): Promise<ConfirmResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,288 @@
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Actor, createActor, type InspectionEvent } from 'xstate';
+import type { Clock } from '../fiscal/clock.ts';
+import type {
+  FiscalDocument,
+  ReceiptDocument,
+  ReceiptInput,
+  ShiftCloseDocument,
+  ShiftOpenDocument,
+} from '../fiscal/document.ts';
+import { FiscalError } from '../fiscal/errors.ts';
+import { applyOperation, blockReason, type FnStep, shiftDeadline, shiftState } from '../fiscal/fn-core.ts';
+import { FiscalArchive } from '../io/sqlite/fiscal-archive.ts';
+import { provideKkt } from '../machines/kkt.machine.ts';
+import type {
+  Faults,
+  FiscalizeInput,
+  FiscalizeOutput,
+  JobOp,
+  JobOutcome,
+  JobResult,
+  XReport,
+} from '../machines/kkt.types.ts';
+import type { ConfirmResult, DeviceStatus, KktDriver } from './driver.ts';
+import { newFiscalDrive, type RegistrationOptions } from './new-fiscal-drive.ts';
+import { drawDelay, type PrintDelay } from './print-delay.ts';
+
+export interface EmulatorOptions {
+  dataDir: string;
+  clock: Clock;
+  registration: RegistrationOptions;
+  printDelay: PrintDelay;
+  autoOpenShift: boolean;
+  /** Most jobs fiscalized in one archive transaction when there is no print delay. */
+  batchLimit?: number;
+  /** Options given to createActor, e.g. an `inspect` observer. */
+  inspect?: (event: InspectionEvent) => void;
+}
+
+type KktActor = Actor<ReturnType<typeof provideKkt>>;
+
+/**
+ * The emulated ККТ: the `kkt` machine over a fiscal archive, behind the driver interface.
+ * Also exposes what only an emulator can do: faults, a fresh ФН.
+ */
+export class EmulatedKkt implements KktDriver {
+  readonly kind = 'emulator' as const;
+  private archive!: FiscalArchive;
+  private actor!: KktActor;
+  private nextJobId = 1;
+  private readonly pending = new Map<number, { resolve: (r: JobResult) => void; reject: (e: unknown) => void }>();
+  private closed = false;
+
+  private constructor(private readonly options: EmulatorOptions) {}
+
+  static open(options: EmulatorOptions): EmulatedKkt {
+    const kkt = new EmulatedKkt(options);
+    kkt.start();
+    return kkt;
+  }
+
+  get archivePath(): string {
+    return join(this.options.dataDir, `kkt-${this.options.registration.kktSerial}.db`);
+  }
+
+  /** The actor, for inspection and tests; nothing outside the device may send it events. */
+  get machine(): KktActor {
+    return this.actor;
+  }
+
+  private start(): void {
+    mkdirSync(this.options.dataDir, { recursive: true });
+    const { clock } = this.options;
+    this.archive = FiscalArchive.open(this.archivePath, () => newFiscalDrive(this.options.registration, clock.now()));
+    const logic = provideKkt(clock, (input) => this.fiscalize(input));
+    const batchLimit = this.options.printDelay.max === 0 ? (this.options.batchLimit ?? 256) : 1;
+    this.actor = createActor(logic, {
+      input: { identity: this.archive.identity, fn: this.archive.state(), batchLimit },
+      clock,
+      ...(this.options.inspect ? { inspect: this.options.inspect } : {}),
+    });
+    this.actor.on('job.settled', ({ outcome }) => this.settle(outcome));
+    this.actor.subscribe({ error: (err) => this.failAll(err) });
+    this.actor.start();
+  }
+
+  private async fiscalize(input: FiscalizeInput): Promise<FiscalizeOutput> {
+    const now = this.options.clock.now();
+    const { identity, secret } = this.archive;
+    let state = this.archive.state();
+    const steps: FnStep[] = [];
+    const outcomes: JobOutcome[] = [];
+    for (const job of input.jobs) {
+      if (job.op.kind === 'xReport') {
+        outcomes.push({ id: job.id, ok: true, result: { kind: 'xReport', report: xReport(state, now) } });
+        continue;
+      }
+      try {
+        const step = applyOperation(state, identity, secret, job.op, now);
+        steps.push(step);
+        state = step.state;
+        outcomes.push({ id: job.id, ok: true, result: { kind: 'documents', documents: step.documents } });
+      } catch (e) {
+        if (!(e instanceof FiscalError)) throw e;
+        outcomes.push({ id: job.id, ok: false, error: e });
+      }
+    }
+    // The documents are in the ФН before the paper comes out, as on a real device.
+    this.archive.commitMany(steps);
+    let delay = 0;
+    for (let i = 0; i < input.jobs.length; i++) delay += drawDelay(this.options.printDelay);
+    if (delay > 0) await sleep(delay);
+    return { fn: this.archive.state(), outcomes };
+  }
+
+  private settle(outcome: JobOutcome): void {
+    const waiter = this.pending.get(outcome.id);
+    if (!waiter) return;
+    this.pending.delete(outcome.id);
+    if (outcome.ok) waiter.resolve(outcome.result);
+    else waiter.reject(outcome.error);
+  }
+
+  private failAll(cause: unknown): void {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    for (const [id, waiter] of this.pending) {
+      this.pending.delete(id);
+      waiter.reject(new FiscalError('DEVICE_STOPPED', `device stopped: ${message}`));
+    }
+  }
+
+  private submit(op: JobOp): Promise<JobResult> {
+    if (this.closed) return Promise.reject(new FiscalError('DEVICE_STOPPED', 'the device is closed'));
+    const id = this.nextJobId++;
+    return new Promise<JobResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.actor.send({ type: 'job.submit', job: { id, op } });
+    });
+  }
+
+  private async documents(op: JobOp): Promise<FiscalDocument[]> {
+    const result = await this.submit(op);
+    if (result.kind !== 'documents') throw new Error(`unexpected ${result.kind} result`);
+    return result.documents;
+  }
+
+  async printReceipt(receipt: ReceiptInput): Promise<ReceiptDocument> {
+    const docs = await this.documents({ kind: 'receipt', receipt, autoOpenShift: this.options.autoOpenShift });
+    return docs[docs.length - 1] as ReceiptDocument;
+  }
+
+  async openShift(options: { cashier?: string } = {}): Promise<ShiftOpenDocument> {
+    const [doc] = await this.documents({ kind: 'openShift', ...options });
+    return doc as ShiftOpenDocument;
+  }
+
+  async closeShift(options: { cashier?: string } = {}): Promise<ShiftCloseDocument> {
+    const [doc] = await this.documents({ kind: 'closeShift', ...options });
+    return doc as ShiftCloseDocument;
+  }
+
+  async xReport(): Promise<XReport> {
+    const result = await this.submit({ kind: 'xReport' });
+    if (result.kind !== 'xReport') throw new Error(`unexpected ${result.kind} result`);
+    return result.report;
+  }
+
+  async status(): Promise<DeviceStatus> {
+    return this.statusNow();
+  }
+
+  statusNow(): DeviceStatus {
+    const snap = this.actor.getSnapshot();
+    const s = this.archive.state();
+    const id = this.archive.identity;
+    const now = this.options.clock.now();
+    const blocked = blockReason(s, id, now);
+    const printer = (snap.value as { printer: string | Record<string, string> }).printer;
+    const printerState = typeof printer === 'string' ? printer : Object.keys(printer)[0];
+    return {
+      state: blocked ? 'blocked' : (printerState as 'ready' | 'printing' | 'fault'),
+      blockedReason: blocked,
+      faults: { ...snap.context.faults },
+      queued: snap.context.queue.length + snap.context.batch.length,
+      now,
+      timezone: id.timezone,
+      kkt: {
+        regNumber: id.kktRegNumber,
+        serial: id.kktSerial,
+        userInn: id.userInn,
+        userName: id.userName,
+        address: id.address,
+      },
+      shift: {
+        state: shiftState(s, now),
+        number: s.shiftNumber,
+        openedAt: s.shiftOpenedAt,
+        receipts: s.receiptsInShift,
+        deadline: shiftDeadline(s),
+      },
+      fn: {
+        number: id.fnNumber,
+        lastFiscalDocNumber: s.lastDocNumber,
+        unsentCount: s.unsentCount,
+        firstUnsentNumber: s.firstUnsentNumber,
+        oldestUnsentAt: s.firstUnsentAt,
+        validUntil: id.validUntil,
+        capacity: id.capacity,
+      },
+    };
+  }
+
+  async getDocument(number: number): Promise<FiscalDocument | undefined> {
+    return this.archive.getDocument(number);
+  }
+
+  async confirmDelivered(numbers: readonly number[]): Promise<ConfirmResult> {
+    const outcome = this.archive.confirm(numbers, this.options.clock.now());
+    if (outcome.confirmed.length > 0) this.actor.send({ type: 'fn.changed', fn: this.archive.state() });
+    return outcome;
+  }
+
+  /** Emulator only: paper out, cover open. */
+  setFaults(faults: Partial<Faults>): void {
+    this.actor.send({ type: 'fault.set', faults });
+  }
+
+  /** Emulator only: retire the current ФН (its archive is kept beside it) and register a fresh one. */
+  async replaceFiscalDrive(): Promise<void> {
+    const retired = join(
+      this.options.dataDir,
+      `kkt-${this.options.registration.kktSerial}.fn-${this.archive.identity.fnNumber}.db`,
+    );
+    await this.stop();
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(this.archivePath + suffix)) renameSync(this.archivePath + suffix, retired + suffix);
+    }
+    this.closed = false;
+    this.start();
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Lets queued work finish, then stops the actor and closes the archive. */
+  private async stop(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.pending.keys()].map((id) => this.waitSettled(id)));
+    this.actor.stop();
+    this.failAll(new Error('closed'));
+    this.archive.close();
+  }
+
+  private waitSettled(id: number): Promise<void> {
+    const waiter = this.pending.get(id);
+    if (!waiter) return Promise.resolve();
+    return new Promise((resolve) => {
+      const { resolve: res, reject: rej } = waiter;
+      this.pending.set(id, {
+        resolve: (r) => {
+          res(r);
+          resolve();
+        },
+        reject: (e) => {
+          rej(e);
+          resolve();
+        },
+      });
+    });
+  }
+}
+
+function xReport(s: FnStep['state'], now: number): XReport {
+  return {
+    at: now,
+    shiftNumber: s.shiftNumber,
+    shiftState: shiftState(s, now),
+    receiptsInShift: s.receiptsInShift,
+    documentsInShift: s.documentsInShift,
+    totals: s.shiftTotals,
+    lastDocNumber: s.lastDocNumber,
+    unsentCount: s.unsentCount,
+  };
+}

@@ -1,0 +1,77 @@
+/** The ККТ prints and encodes its local time (tag 1012 is local wall time written as if UTC). */
+
+export interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timezone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timezone, f);
+  }
+  return f;
+}
+
+export function isValidTimezone(timezone: string): boolean {
+  try {
+    formatter(timezone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function localParts(instant: number, timezone: string): LocalParts {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(timezone).formatToParts(new Date(instant))) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  return {
+    year: parts.year ?? 0,
+    month: parts.month ?? 0,
+    day: parts.day ?? 0,
+    hour: parts.hour ?? 0,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
+  };
+}
+
+const p2 = (n: number) => String(n).padStart(2, '0');
+
+/** `2026-11-25T14:05:00` (local wall time, no offset), as FNS JSON writes `dateTime`. */
+export function localIso(instant: number, timezone: string): string {
+  const l = localParts(instant, timezone);
+  return `${l.year}-${p2(l.month)}-${p2(l.day)}T${p2(l.hour)}:${p2(l.minute)}:${p2(l.second)}`;
+}
+
+/** `2026-11-25T14:05:00+03:00`: local time with its UTC offset, for API answers. */
+export function localIsoWithOffset(instant: number, timezone: string): string {
+  const l = localParts(instant, timezone);
+  const asUtc = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second);
+  const offsetMin = Math.round((asUtc - Math.floor(instant / 1000) * 1000) / 60_000);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  return `${localIso(instant, timezone)}${sign}${p2(Math.trunc(abs / 60))}:${p2(abs % 60)}`;
+}
+
+/** Documents carry minute precision, as the ФН stores date and time. */
+export function truncateToMinute(instant: number): number {
+  return Math.floor(instant / 60_000) * 60_000;
+}

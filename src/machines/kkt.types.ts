@@ -1,0 +1,65 @@
+import type { FiscalDocument, FnIdentity, ShiftTotals } from '../fiscal/document.ts';
+import type { FiscalError } from '../fiscal/errors.ts';
+import type { FnOperation, FnState, ShiftState } from '../fiscal/fn-core.ts';
+
+/** Work the device does one at a time on its printer: fiscal operations and the X report. */
+export type JobOp = FnOperation | { kind: 'xReport' };
+
+export interface Job {
+  id: number;
+  op: JobOp;
+}
+
+/** The X report: the shift's counters, printed, with no fiscal document. */
+export interface XReport {
+  at: number;
+  shiftNumber: number;
+  shiftState: ShiftState;
+  receiptsInShift: number;
+  documentsInShift: number;
+  totals: ShiftTotals;
+  lastDocNumber: number;
+  unsentCount: number;
+}
+
+export type JobResult = { kind: 'documents'; documents: FiscalDocument[] } | { kind: 'xReport'; report: XReport };
+
+export type JobOutcome = { id: number; ok: true; result: JobResult } | { id: number; ok: false; error: FiscalError };
+
+export interface Faults {
+  paperOut: boolean;
+  coverOpen: boolean;
+}
+
+export interface KktInput {
+  identity: FnIdentity;
+  fn: FnState;
+  /** Jobs fiscalized in one archive transaction when the printer has no delay (group commit). */
+  batchLimit: number;
+}
+
+export interface KktContext {
+  identity: FnIdentity;
+  fn: FnState;
+  faults: Faults;
+  queue: Job[];
+  batch: Job[];
+  batchLimit: number;
+}
+
+export interface FiscalizeInput {
+  jobs: Job[];
+}
+
+export interface FiscalizeOutput {
+  fn: FnState;
+  outcomes: JobOutcome[];
+}
+
+export type KktEvent =
+  | { type: 'job.submit'; job: Job }
+  | { type: 'fault.set'; faults: Partial<Faults> }
+  /** The ФН's counters changed outside a job (ОФД confirmations), so deadlines need a fresh look. */
+  | { type: 'fn.changed'; fn: FnState };
+
+export type KktEmitted = { type: 'job.settled'; outcome: JobOutcome };
