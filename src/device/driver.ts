@@ -53,6 +53,11 @@ export interface KktDriver {
   xReport(): Promise<XReport>;
   status(): Promise<DeviceStatus>;
   getDocument(number: number): Promise<FiscalDocument | undefined>;
+  /**
+   * The receipt printed for `requestId` (kept in the document), looking at documents after
+   * `afterNumber` only: how the adapter finds what a crash interrupted.
+   */
+  findReceipt(requestId: string, afterNumber: number): Promise<ReceiptDocument | undefined>;
   /** The ОФД accepted these documents; the 30-day rule then counts from the oldest still unconfirmed. */
   confirmDelivered(numbers: readonly number[]): Promise<ConfirmResult>;
   close(): Promise<void>;

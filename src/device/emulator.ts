@@ -216,6 +216,11 @@ export class EmulatedKkt implements KktDriver {
     return this.archive.getDocument(number);
   }
 
+  async findReceipt(requestId: string, afterNumber: number): Promise<ReceiptDocument | undefined> {
+    const doc = this.archive.findByRequestId(requestId);
+    return doc?.kind === 'receipt' && doc.number > afterNumber ? doc : undefined;
+  }
+
   async confirmDelivered(numbers: readonly number[]): Promise<ConfirmResult> {
     const outcome = this.archive.confirm(numbers, this.options.clock.now());
     if (outcome.confirmed.length > 0) this.actor.send({ type: 'fn.changed', fn: this.archive.state() });

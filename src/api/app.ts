@@ -1,0 +1,69 @@
+import { timingSafeEqual } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AdapterContext } from './context.ts';
+import { installProblemHandlers, sendProblem } from './problem-reply.ts';
+import { bufferRoutes } from './routes/buffer.ts';
+import { deviceRoutes } from './routes/device.ts';
+import { emulatorRoutes } from './routes/emulator.ts';
+import { healthRoutes } from './routes/health.ts';
+import { receiptRoutes } from './routes/receipts.ts';
+
+export const BODY_LIMIT = 256 * 1024;
+
+export interface AppOptions {
+  logger?: FastifyBaseLogger | boolean | { level: string };
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  if (!header?.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice(7));
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The adapter's HTTP face: routes of API.md, problem+json errors, OpenAPI at /docs. */
+export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  installProblemHandlers(app);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'kkt-emu adapter',
+        version: '0.1.0',
+        description: 'Fiscal adapter for Russian online cash registers (54-ФЗ). Errors are RFC 9457 problem+json.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      ...(ctx.config.apiToken ? { security: [{ bearer: [] }] } : {}),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const token = ctx.config.apiToken;
+  if (token) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (!request.url.startsWith('/v1/')) return;
+      if (tokenMatches(request.headers.authorization, token)) return;
+      reply.header('WWW-Authenticate', 'Bearer realm="kkt-emu"');
+      return sendProblem(reply, {
+        status: 401,
+        title: 'Unauthorized',
+        detail: 'this adapter needs Authorization: Bearer <KKT_API_TOKEN>',
+        code: 'UNAUTHORIZED',
+      });
+    });
+  }
+
+  receiptRoutes(app, ctx);
+  deviceRoutes(app, ctx);
+  bufferRoutes(app, ctx);
+  healthRoutes(app, ctx);
+  emulatorRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,17 @@
+import type { Fiscalizer } from '../adapter/fiscalizer.ts';
+import type { Config } from '../config.ts';
+import type { KktDriver } from '../device/driver.ts';
+import type { EmulatedKkt } from '../device/emulator.ts';
+import type { VirtualClock } from '../io/clock.ts';
+import type { AdapterStore } from '../io/sqlite/adapter-store.ts';
+
+/** What the routes work with; assembled by the stack, never by a route. */
+export interface AdapterContext {
+  config: Config;
+  driver: KktDriver;
+  store: AdapterStore;
+  fiscalizer: Fiscalizer;
+  timezone: string;
+  /** Present in mock mode only: the emulator's own controls. */
+  emulator?: { kkt: EmulatedKkt; clock: VirtualClock; reset: () => Promise<void> };
+}

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import type { AdapterContext } from '../context.ts';
+import { CashierSchema } from '../schemas.ts';
+import { deviceStatusView, shiftDocumentView, xReportView } from '../views.ts';
+
+type CashierBody = { cashier?: string } | undefined;
+
+export function deviceRoutes(app: FastifyInstance, ctx: AdapterContext) {
+  const tz = ctx.timezone;
+  app.get('/v1/kkt/status', { schema: { summary: 'Device, shift and ФН state', tags: ['device'] } }, async () =>
+    deviceStatusView(await ctx.driver.status()),
+  );
+  app.post<{ Body: CashierBody }>(
+    '/v1/kkt/shift/open',
+    { schema: { summary: 'Open a shift (shift-open report)', tags: ['device'], body: CashierSchema } },
+    async (request) => shiftDocumentView(await ctx.driver.openShift(cashier(request.body)), tz),
+  );
+  app.post<{ Body: CashierBody }>(
+    '/v1/kkt/shift/close',
+    { schema: { summary: 'Close the shift (Z report with counters)', tags: ['device'], body: CashierSchema } },
+    async (request) => shiftDocumentView(await ctx.driver.closeShift(cashier(request.body)), tz),
+  );
+  app.post(
+    '/v1/kkt/report/x',
+    { schema: { summary: 'X report (counters, no fiscal document)', tags: ['device'] } },
+    async () => xReportView(await ctx.driver.xReport(), tz),
+  );
+}
+
+function cashier(body: CashierBody): { cashier?: string } {
+  return body?.cashier ? { cashier: body.cashier } : {};
+}

@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { AdapterContext } from '../context.ts';
+import { deviceStatusView } from '../views.ts';
+import { bufferStatus } from './buffer.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function healthRoutes(app: FastifyInstance, ctx: AdapterContext) {
+  app.get('/v1/health', { schema: { summary: 'Adapter health', tags: ['health'] } }, async (_request, reply) => {
+    const device = await ctx.driver.status();
+    const buffer = bufferStatus(ctx);
+    const warnings: string[] = [];
+    if (device.fn.validUntil - device.now < 30 * DAY_MS) warnings.push('ФН keys expire within 30 days');
+    if (device.fn.lastFiscalDocNumber > 0.9 * device.fn.capacity) warnings.push('ФН memory is over 90 % full');
+    if (device.fn.oldestUnsentAt !== null && device.now - device.fn.oldestUnsentAt > 2 * DAY_MS)
+      warnings.push('the oldest unsent document is older than 2 days');
+    if (device.faults.paperOut) warnings.push('the printer is out of paper');
+    if (device.faults.coverOpen) warnings.push('the printer cover is open');
+    const used = ctx.fiscalizer.bufferUsed();
+    const atBlock = used >= ctx.fiscalizer.bufferBlockAt();
+    const pastAlert = buffer.pending >= ctx.config.bufferMaxSize * ctx.config.bufferAlertThreshold;
+    const status =
+      device.state === 'blocked' || atBlock ? 'unhealthy' : pastAlert || warnings.length > 0 ? 'degraded' : 'healthy';
+    reply.code(status === 'unhealthy' ? 503 : 200);
+    return {
+      status,
+      warnings,
+      components: {
+        kkt: deviceStatusView(device),
+        buffer: { ...buffer, alert: pastAlert, blocked: atBlock },
+      },
+    };
+  });
+}

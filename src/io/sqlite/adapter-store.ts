@@ -1,0 +1,197 @@
+import { GroupCommitter } from './group-commit.ts';
+import type { Db } from './open-database.ts';
+import { openDatabase } from './open-database.ts';
+
+const MIGRATIONS = [
+  `
+  -- One row per Idempotency-Key: written before the device is asked, completed after.
+  CREATE TABLE requests (
+    idempotency_key TEXT PRIMARY KEY,
+    body_hash TEXT NOT NULL,
+    receipt_id TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL CHECK (state IN ('in_flight', 'done')),
+    after_doc_number INTEGER NOT NULL,
+    request TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    completed_at INTEGER,
+    response TEXT
+  );
+  CREATE INDEX requests_in_flight ON requests(state) WHERE state = 'in_flight';
+  -- The durable buffer: every fiscalized receipt until the ОФД has it.
+  CREATE TABLE receipts (
+    receipt_id TEXT PRIMARY KEY,
+    idempotency_key TEXT NOT NULL,
+    fn_number TEXT NOT NULL,
+    fiscal_doc_number INTEGER NOT NULL,
+    request TEXT NOT NULL,
+    document TEXT NOT NULL,
+    fiscal_doc TEXT NOT NULL,
+    sync_status TEXT NOT NULL DEFAULT 'pending' CHECK (sync_status IN ('pending', 'synced', 'failed')),
+    retry_count INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    ofd_id TEXT,
+    hlc TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    synced_at INTEGER,
+    UNIQUE (fn_number, fiscal_doc_number)
+  );
+  CREATE INDEX receipts_status_fifo ON receipts(sync_status, fiscal_doc_number);
+  CREATE TABLE hlc_state (id INTEGER PRIMARY KEY CHECK (id = 1), wall INTEGER NOT NULL, logical INTEGER NOT NULL);
+  `,
+];
+
+export type SyncStatus = 'pending' | 'synced' | 'failed';
+
+export interface RequestRecord {
+  idempotency_key: string;
+  body_hash: string;
+  receipt_id: string;
+  state: 'in_flight' | 'done';
+  after_doc_number: number;
+  request: string;
+  created_at: number;
+  completed_at: number | null;
+  response: string | null;
+}
+
+export interface ReceiptRecord {
+  receipt_id: string;
+  idempotency_key: string;
+  fn_number: string;
+  fiscal_doc_number: number;
+  request: string;
+  document: string;
+  fiscal_doc: string;
+  sync_status: SyncStatus;
+  retry_count: number;
+  last_error: string | null;
+  ofd_id: string | null;
+  hlc: string;
+  created_at: number;
+  synced_at: number | null;
+}
+
+export interface BufferCounts {
+  pending: number;
+  synced: number;
+  failed: number;
+}
+
+/**
+ * The adapter's own database (`adapter.db`): idempotency records and the receipt buffer.
+ * Counts are kept in memory (derived once at open) because every POST checks capacity.
+ */
+export class AdapterStore {
+  readonly db: Db;
+  readonly group: GroupCommitter;
+  private counts: BufferCounts;
+  private readonly stmts;
+
+  constructor(path: string) {
+    this.db = openDatabase(path, MIGRATIONS);
+    this.group = new GroupCommitter(this.db);
+    const db = this.db;
+    this.stmts = {
+      getRequest: db.prepare<[string], RequestRecord>('SELECT * FROM requests WHERE idempotency_key = ?'),
+      insertRequest: db.prepare(
+        `INSERT INTO requests (idempotency_key, body_hash, receipt_id, state, after_doc_number, request, created_at)
+         VALUES (@idempotency_key, @body_hash, @receipt_id, 'in_flight', @after_doc_number, @request, @created_at)`,
+      ),
+      completeRequest: db.prepare(
+        `UPDATE requests SET state = 'done', completed_at = @completed_at, response = @response
+         WHERE idempotency_key = @idempotency_key AND state = 'in_flight'`,
+      ),
+      deleteRequest: db.prepare(`DELETE FROM requests WHERE idempotency_key = ? AND state = 'in_flight'`),
+      inFlight: db.prepare<[], RequestRecord>(`SELECT * FROM requests WHERE state = 'in_flight' ORDER BY created_at`),
+      insertReceipt: db.prepare(
+        `INSERT INTO receipts (receipt_id, idempotency_key, fn_number, fiscal_doc_number, request, document, fiscal_doc, hlc, created_at)
+         VALUES (@receipt_id, @idempotency_key, @fn_number, @fiscal_doc_number, @request, @document, @fiscal_doc, @hlc, @created_at)`,
+      ),
+      getReceipt: db.prepare<[string], ReceiptRecord>('SELECT * FROM receipts WHERE receipt_id = ?'),
+      oldestPending: db.prepare<[], { created_at: number }>(
+        `SELECT created_at FROM receipts WHERE sync_status = 'pending' ORDER BY fiscal_doc_number LIMIT 1`,
+      ),
+      maxDoc: db.prepare<[string], { n: number | null }>(
+        'SELECT MAX(fiscal_doc_number) AS n FROM receipts WHERE fn_number = ?',
+      ),
+      countBy: db.prepare<[], { sync_status: SyncStatus; n: number }>(
+        'SELECT sync_status, COUNT(*) AS n FROM receipts GROUP BY sync_status',
+      ),
+      getHlc: db.prepare<[], { wall: number; logical: number }>('SELECT wall, logical FROM hlc_state WHERE id = 1'),
+      putHlc: db.prepare('INSERT OR REPLACE INTO hlc_state (id, wall, logical) VALUES (1, ?, ?)'),
+    };
+    this.counts = this.readCounts();
+  }
+
+  bufferCounts(): BufferCounts {
+    return { ...this.counts };
+  }
+
+  getRequest(key: string): RequestRecord | undefined {
+    return this.stmts.getRequest.get(key);
+  }
+
+  insertRequest(r: Omit<RequestRecord, 'state' | 'completed_at' | 'response'>): void {
+    this.stmts.insertRequest.run(r);
+  }
+
+  deleteInFlight(key: string): void {
+    this.stmts.deleteRequest.run(key);
+  }
+
+  inFlightRequests(): RequestRecord[] {
+    return this.stmts.inFlight.all();
+  }
+
+  /** Stores the fiscalized receipt and the answer given for it; call inside one transaction. */
+  completeRequest(
+    receipt: Omit<ReceiptRecord, 'sync_status' | 'retry_count' | 'last_error' | 'ofd_id' | 'synced_at'>,
+    response: string,
+    completedAt: number,
+  ): void {
+    this.stmts.insertReceipt.run(receipt);
+    const done = this.stmts.completeRequest.run({
+      idempotency_key: receipt.idempotency_key,
+      completed_at: completedAt,
+      response,
+    });
+    if (done.changes !== 1) throw new Error(`request ${receipt.idempotency_key} was not in flight`);
+    this.counts.pending++;
+  }
+
+  getReceipt(receiptId: string): ReceiptRecord | undefined {
+    return this.stmts.getReceipt.get(receiptId);
+  }
+
+  oldestPendingAt(): number | null {
+    return this.stmts.oldestPending.get()?.created_at ?? null;
+  }
+
+  maxFiscalDocNumber(fnNumber: string): number {
+    return this.stmts.maxDoc.get(fnNumber)?.n ?? 0;
+  }
+
+  loadHlc(): { wall: number; logical: number } | undefined {
+    return this.stmts.getHlc.get();
+  }
+
+  saveHlc(wall: number, logical: number): void {
+    this.stmts.putHlc.run(wall, logical);
+  }
+
+  /** Test isolation (emulator reset): forget every receipt and request. */
+  clear(): void {
+    this.db.exec('DELETE FROM receipts; DELETE FROM requests;');
+    this.counts = this.readCounts();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private readCounts(): BufferCounts {
+    const counts: BufferCounts = { pending: 0, synced: 0, failed: 0 };
+    for (const row of this.stmts.countBy.all()) counts[row.sync_status] = row.n;
+    return counts;
+  }
+}
