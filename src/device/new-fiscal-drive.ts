@@ -1,27 +1,20 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import type { TaxationType } from '../fiscal/codes.ts';
 import type { FnIdentity } from '../fiscal/document.ts';
 import { type FnStep, register } from '../fiscal/fn-core.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Registration data of the emulated ККТ (from config: `KKT_INN`, `KKT_FN_NUMBER`, ...). */
-export interface RegistrationOptions {
-  kktSerial: string;
-  userInn: string;
-  userName: string;
-  address: string;
-  taxation: TaxationType;
-  ofdName: string;
-  ofdInn: string;
-  timezone: string;
+export type RegistrationOptions = Pick<
+  FnIdentity,
+  'kktSerial' | 'userInn' | 'userName' | 'address' | 'taxation' | 'ofdName' | 'ofdInn' | 'timezone' | 'capacity'
+> & {
   validityDays: number;
-  capacity: number;
   /** Generated when absent: 16 digits in the 9999 test range. */
   fnNumber?: string;
   /** Generated when absent: 16 digits. */
   regNumber?: string;
-}
+};
 
 function digits(n: number): string {
   let s = '';
