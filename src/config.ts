@@ -161,7 +161,7 @@ const SETTINGS: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
     env: 'KKT_TAXATION_TYPE',
     fallback: 'osn',
     parse: (raw) =>
-      isKey(TAXATION_TYPES, raw) ? raw : ERR(`must be one of ${Object.keys(TAXATION_TYPES).join(', ')}`),
+      isKey(TAXATION_TYPES, raw) ? raw : ERR(`must be one of ${Object.keys(TAXATION_TYPES).join(', ')}, got "${raw}"`),
   },
   {
     key: 'timezone',
@@ -220,7 +220,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
   }
   const c = config as Config;
   if (problems.length === 0 && c.bufferAlertThreshold > c.bufferBlockThreshold)
-    problems.push('KKT_BUFFER_ALERT_THRESHOLD: must not be above KKT_BUFFER_BLOCK_THRESHOLD');
+    problems.push(
+      `KKT_BUFFER_ALERT_THRESHOLD (--buffer-alert-threshold): must not be above KKT_BUFFER_BLOCK_THRESHOLD (--buffer-block-threshold), got ${c.bufferAlertThreshold} > ${c.bufferBlockThreshold}`,
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return c;
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AdapterContext } from './context.ts';
 import { installProblemHandlers, sendProblem } from './problem-reply.ts';
 import { bufferRoutes } from './routes/buffer.ts';
@@ -14,6 +14,22 @@ export const BODY_LIMIT = 256 * 1024;
 
 export interface AppOptions {
   logger?: FastifyBaseLogger | boolean | { level: string };
+}
+
+/**
+ * The path a request is routed by: the matched route's pattern, else the percent-decoded path.
+ * The router decodes `%76` to `v`, so checking the raw `request.url` would let `/%761/kkt/...`
+ * reach a `/v1/` route without a token.
+ */
+function routedPath(request: FastifyRequest): string {
+  const route = request.routeOptions.url;
+  if (route) return route;
+  const path = request.url.split('?')[0] ?? '';
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -32,6 +48,14 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
     forceCloseConnections: 'idle',
   });
   installProblemHandlers(app);
+  // A POST without a body but with `Content-Type: application/json` (what many generic HTTP
+  // helpers send for /v1/kkt/shift/open) is an absent body, not a malformed one.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    return jsonParser(request, body as string, done);
+  });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -48,7 +72,7 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
   const token = ctx.config.apiToken;
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith('/v1/')) return;
+      if (!routedPath(request).startsWith('/v1/')) return;
       if (tokenMatches(request.headers.authorization, token)) return;
       reply.header('WWW-Authenticate', 'Bearer realm="kkt-emu"');
       return sendProblem(reply, {

@@ -1,9 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AdapterContext } from '../context.ts';
 import { CashierSchema } from '../schemas.ts';
 import { deviceStatusView, shiftDocumentView, xReportView } from '../views.ts';
 
 type CashierBody = { cashier?: string } | undefined;
+
+/** The cashier body is optional: a POST with no body at all must pass the schema (an empty object). */
+async function emptyBodyIsObject(request: FastifyRequest) {
+  if (request.body === undefined || request.body === null) request.body = {};
+}
 
 export function deviceRoutes(app: FastifyInstance, ctx: AdapterContext) {
   const tz = ctx.timezone;
@@ -12,12 +17,18 @@ export function deviceRoutes(app: FastifyInstance, ctx: AdapterContext) {
   );
   app.post<{ Body: CashierBody }>(
     '/v1/kkt/shift/open',
-    { schema: { summary: 'Open a shift (shift-open report)', tags: ['device'], body: CashierSchema } },
+    {
+      preValidation: emptyBodyIsObject,
+      schema: { summary: 'Open a shift (shift-open report)', tags: ['device'], body: CashierSchema },
+    },
     async (request) => shiftDocumentView(await ctx.driver.openShift(cashier(request.body)), tz),
   );
   app.post<{ Body: CashierBody }>(
     '/v1/kkt/shift/close',
-    { schema: { summary: 'Close the shift (Z report with counters)', tags: ['device'], body: CashierSchema } },
+    {
+      preValidation: emptyBodyIsObject,
+      schema: { summary: 'Close the shift (Z report with counters)', tags: ['device'], body: CashierSchema },
+    },
     async (request) => shiftDocumentView(await ctx.driver.closeShift(cashier(request.body)), tz),
   );
   app.post(

@@ -10,7 +10,9 @@ export function receiptRoutes(app: FastifyInstance, ctx: AdapterContext) {
     '/v1/kkt/receipt',
     {
       // The body schema documents the contract; validateReceipt checks it (all errors at once).
-      attachValidation: true,
+      // Ajv must not run here: Fastify's defaults coerce types (`true` → 1, `["sale"]` → "sale"),
+      // strip unknown fields and fill defaults, so a malformed body would be fiscalized.
+      validatorCompiler: () => () => true,
       schema: {
         summary: 'Fiscalize a receipt (exactly once per Idempotency-Key)',
         tags: ['receipts'],
