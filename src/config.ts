@@ -198,7 +198,10 @@ export function parseFlags(argv: readonly string[]): { values: Record<string, st
       problems.push(`${arg}: unknown option`);
       continue;
     }
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    const next = argv[i + 1];
+    // `--http-port --mode mock` is a missing value, not a port named "--mode".
+    const value = eq !== -1 ? arg.slice(eq + 1) : next !== undefined && !next.startsWith('--') ? next : undefined;
+    if (eq === -1 && value !== undefined) i++;
     if (value === undefined) problems.push(`${flag}: needs a value`);
     else values[env] = value;
   }

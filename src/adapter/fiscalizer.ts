@@ -215,6 +215,7 @@ export class Fiscalizer {
       );
       store.saveHlc(hlc.wall, hlc.logical);
     });
+    store.notePending();
     return response;
   }
 

@@ -156,6 +156,10 @@ export class AdapterStore {
       response,
     });
     if (done.changes !== 1) throw new Error(`request ${receipt.idempotency_key} was not in flight`);
+  }
+
+  /** Call once the transaction holding completeRequest has committed (a rollback must not count). */
+  notePending(): void {
     this.counts.pending++;
   }
 
