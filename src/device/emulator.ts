@@ -41,6 +41,9 @@ export interface EmulatorOptions {
 
 type KktActor = Actor<ReturnType<typeof provideKkt>>;
 
+/** SQLite keeps an archive in up to three files. */
+const ARCHIVE_FILE_SUFFIXES = ['', '-wal', '-shm'] as const;
+
 /**
  * The emulated ККТ: the `kkt` machine over a fiscal archive, behind the driver interface.
  * Also exposes what only an emulator can do: faults, a fresh ФН.
@@ -234,16 +237,29 @@ export class EmulatedKkt implements KktDriver {
 
   /** Emulator only: retire the current ФН (its archive is kept beside it) and register a fresh one. */
   async replaceFiscalDrive(): Promise<void> {
-    const retired = join(
-      this.options.dataDir,
-      `kkt-${this.options.registration.kktSerial}.fn-${this.archive.identity.fnNumber}.db`,
-    );
     await this.stop();
-    for (const suffix of ['', '-wal', '-shm']) {
+    const retired = this.retiredArchivePath();
+    for (const suffix of ARCHIVE_FILE_SUFFIXES) {
       if (existsSync(this.archivePath + suffix)) renameSync(this.archivePath + suffix, retired + suffix);
     }
     this.closed = false;
     this.start();
+  }
+
+  /**
+   * A free name for the retired archive. The ФН number alone is not unique: with a configured
+   * `fnNumber` every replacement drive has the same one, and renaming onto an earlier retired
+   * archive would silently destroy its fiscal documents.
+   */
+  private retiredArchivePath(): string {
+    const base = join(
+      this.options.dataDir,
+      `kkt-${this.options.registration.kktSerial}.fn-${this.archive.identity.fnNumber}`,
+    );
+    for (let i = 1; ; i++) {
+      const path = i === 1 ? `${base}.db` : `${base}.${i}.db`;
+      if (!ARCHIVE_FILE_SUFFIXES.some((suffix) => existsSync(path + suffix))) return path;
+    }
   }
 
   async close(): Promise<void> {

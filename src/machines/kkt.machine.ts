@@ -156,7 +156,8 @@ export const kktMachine = setup({
           states: {
             fnFull: {},
             fnExpired: {},
-            ofdTimeout: {},
+            // Keys can still run out while the drive waits for the ОФД; fnExpired then wins, as in blockReason.
+            ofdTimeout: { after: { keyValidity: 'fnExpired' } },
           },
         },
       },
