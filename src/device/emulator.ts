@@ -55,6 +55,7 @@ export class EmulatedKkt implements KktDriver {
   private nextJobId = 1;
   private readonly pending = new Map<number, { resolve: (r: JobResult) => void; reject: (e: unknown) => void }>();
   private closed = false;
+  private replaced = false;
 
   private constructor(private readonly options: EmulatorOptions) {}
 
@@ -76,7 +77,12 @@ export class EmulatedKkt implements KktDriver {
   private start(): void {
     mkdirSync(this.options.dataDir, { recursive: true });
     const { clock } = this.options;
-    this.archive = FiscalArchive.open(this.archivePath, () => newFiscalDrive(this.options.registration, clock.now()));
+    this.archive = FiscalArchive.open(this.archivePath, () => {
+      // A replacement drive is a different drive: it never reuses the configured number.
+      const { fnNumber, ...rest } = this.options.registration;
+      const registration = this.replaced || fnNumber === undefined ? rest : { ...rest, fnNumber };
+      return newFiscalDrive(registration, clock.now());
+    });
     const logic = provideKkt(clock, (input) => this.fiscalize(input));
     const batchLimit = this.options.printDelay.max === 0 ? (this.options.batchLimit ?? 256) : 1;
     this.actor = createActor(logic, {
@@ -243,6 +249,7 @@ export class EmulatedKkt implements KktDriver {
       if (existsSync(this.archivePath + suffix)) renameSync(this.archivePath + suffix, retired + suffix);
     }
     this.closed = false;
+    this.replaced = true;
     this.start();
   }
 

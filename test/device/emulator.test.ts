@@ -38,27 +38,27 @@ function documentCount(path: string): number {
 }
 
 describe('EmulatedKkt', () => {
-  it('replaceFiscalDrive keeps every retired archive, even when the configured ФН number repeats', async () => {
+  it('replaceFiscalDrive keeps every retired archive and never reuses the configured ФН number', async () => {
     const { kkt, dir } = setup({ registration: registration({ fnNumber: '9999000000000001' }) });
     for (let i = 0; i < 5; i++) await kkt.printReceipt(simpleSale());
     expect((await kkt.status()).fn.lastFiscalDocNumber).toBe(7);
     await kkt.replaceFiscalDrive();
-    expect((await kkt.status()).fn.lastFiscalDocNumber).toBe(1);
+    const second = await kkt.status();
+    expect(second.fn.lastFiscalDocNumber).toBe(1);
+    expect(second.fn.number).not.toBe('9999000000000001');
+    expect(second.fn.number).toMatch(/^9999\d{12}$/);
     await kkt.printReceipt(simpleSale());
     await kkt.replaceFiscalDrive();
     const status = await kkt.status();
     expect(status.fn.lastFiscalDocNumber).toBe(1);
     expect(status.shift).toMatchObject({ state: 'closed', number: 0 });
 
-    const retired = readdirSync(dir)
-      .filter((f) => f.includes('.fn-') && f.endsWith('.db'))
-      .sort();
-    expect(retired).toEqual([
-      'kkt-00000000000001.fn-9999000000000001.2.db',
-      'kkt-00000000000001.fn-9999000000000001.db',
-    ]);
-    expect(documentCount(join(dir, retired[1] as string))).toBe(7);
-    expect(documentCount(join(dir, retired[0] as string))).toBe(3);
+    const retired = readdirSync(dir).filter((f) => f.includes('.fn-') && f.endsWith('.db'));
+    expect(retired.sort()).toEqual(
+      [`kkt-00000000000001.fn-9999000000000001.db`, `kkt-00000000000001.fn-${second.fn.number}.db`].sort(),
+    );
+    expect(documentCount(join(dir, 'kkt-00000000000001.fn-9999000000000001.db'))).toBe(7);
+    expect(documentCount(join(dir, `kkt-00000000000001.fn-${second.fn.number}.db`))).toBe(3);
     expect(documentCount(kkt.archivePath)).toBe(1);
   });
 
