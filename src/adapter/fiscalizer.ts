@@ -42,6 +42,30 @@ const mismatchProblem = (key: string): Problem => ({
   code: 'IDEMPOTENCY_KEY_MISMATCH',
 });
 
+let lastIdMs = 0;
+let idSeq = 0;
+
+/**
+ * A time-ordered receipt id (UUID version 7, RFC 9562: 48-bit Unix milliseconds, a 12-bit
+ * counter, 62 random bits). Ids that grow with time are appended at the right edge of the
+ * receipt_id indexes (adapter.db twice, the device archive once) instead of dirtying a random
+ * B-tree page per receipt, which roughly halves the pages every durable commit writes.
+ */
+export function newReceiptId(now: number = Date.now()): string {
+  if (now > lastIdMs) {
+    lastIdMs = now;
+    idSeq = 0;
+  } else if (++idSeq > 0xfff) {
+    // More than 4096 ids in one millisecond (or the clock stepped back): borrow the next one.
+    lastIdMs++;
+    idSeq = 0;
+  }
+  const ms = lastIdMs.toString(16).padStart(12, '0');
+  // randomUUID is v4: its last two groups already carry the RFC variant bits and 62 random bits.
+  const random = randomUUID().slice(19);
+  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${idSeq.toString(16).padStart(3, '0')}-${random}`;
+}
+
 export function bodyHash(body: unknown): string {
   return createHash('sha256')
     .update(canonicalize(body) ?? '')
@@ -58,6 +82,8 @@ export class Fiscalizer {
   private readonly inFlight = new Set<string>();
   private lastDocNumber = 0;
   private hlc: Hlc;
+  private yearMinute = Number.NaN;
+  private year = 0;
 
   constructor(private readonly o: FiscalizerOptions) {
     const saved = o.store.loadHlc();
@@ -102,7 +128,7 @@ export class Fiscalizer {
     }
     const request = JSON.parse(intent.request) as unknown;
     const validation = validateReceipt(request, this.validationContext());
-    return this.complete(intent, request, doc, validation.ok ? validation.warnings : []);
+    return this.complete(intent, doc, validation.ok ? validation.warnings : []);
   }
 
   async receipt(key: string, body: unknown): Promise<ReceiptOutcome> {
@@ -141,7 +167,7 @@ export class Fiscalizer {
     const intent: RequestRecord = {
       idempotency_key: key,
       body_hash: hash,
-      receipt_id: randomUUID(),
+      receipt_id: newReceiptId(),
       state: 'in_flight',
       after_doc_number: this.lastDocNumber,
       request: JSON.stringify(body),
@@ -156,7 +182,7 @@ export class Fiscalizer {
     } catch (e) {
       return fail(await this.afterDeviceError(intent, e));
     }
-    const response = await this.complete(intent, body, doc, validation.warnings);
+    const response = await this.complete(intent, doc, validation.warnings);
     return { ok: true, response, replayed: false };
   }
 
@@ -178,12 +204,7 @@ export class Fiscalizer {
     };
   }
 
-  private async complete(
-    intent: RequestRecord,
-    body: unknown,
-    doc: ReceiptDocument,
-    warnings: string[],
-  ): Promise<ReceiptResponse> {
+  private async complete(intent: RequestRecord, doc: ReceiptDocument, warnings: string[]): Promise<ReceiptResponse> {
     const response: ReceiptResponse = {
       status: 'printed',
       receipt_id: intent.receipt_id,
@@ -204,7 +225,7 @@ export class Fiscalizer {
           idempotency_key: intent.idempotency_key,
           fn_number: doc.fnNumber,
           fiscal_doc_number: doc.number,
-          request: JSON.stringify(body),
+          request: intent.request,
           document: JSON.stringify(doc),
           fiscal_doc: JSON.stringify(response.fiscal_doc),
           hlc: hlcToString(hlc),
@@ -220,9 +241,13 @@ export class Fiscalizer {
   }
 
   private validationContext() {
-    return {
-      defaultTaxation: this.o.defaultTaxation,
-      year: localParts(this.o.clock.now(), this.o.timezone).year,
-    };
+    // The local year changes at most once a minute apart from a clock jump; formatting a date for
+    // it on every request costs more than the rest of the validation.
+    const minute = Math.floor(this.o.clock.now() / 60_000);
+    if (minute !== this.yearMinute) {
+      this.yearMinute = minute;
+      this.year = localParts(minute * 60_000, this.o.timezone).year;
+    }
+    return { defaultTaxation: this.o.defaultTaxation, year: this.year };
   }
 }

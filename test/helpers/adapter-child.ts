@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file is test/helpers/adapter-child.ts). */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port assigned'))));
+    });
+  });
+}
+
+export interface AdapterChild {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Everything the child wrote to stderr and stdout so far (for failure messages). */
+  output(): string;
+  /** Resolves when the child has exited (with its exit code or signal). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL: no cleanup, no flush; what a power cut or an OOM kill does to the process. */
+  kill(): Promise<void>;
+  /** SIGTERM, the clean stop; SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface SpawnOptions {
+  dataDir: string;
+  /** `KKT_PRINT_DELAY_MS`; default `0`. */
+  printDelay?: string;
+  /** Extra environment (KKT_* settings). */
+  env?: Record<string, string>;
+  /** How long to wait for GET /v1/health; default 15 s. */
+  readyTimeoutMs?: number;
+  logLevel?: string;
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+}
+
+/**
+ * Starts `node bin/kkt-emu.js up` as a real child process on a free port and waits until
+ * GET /v1/health answers (any status: the adapter is serving).
+ */
+export async function spawnAdapter(options: SpawnOptions): Promise<AdapterChild> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/kkt-emu.js', 'up'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      KKT_DATA_DIR: options.dataDir,
+      KKT_HTTP_HOST: '127.0.0.1',
+      KKT_HTTP_PORT: String(port),
+      KKT_PRINT_DELAY_MS: options.printDelay ?? '0',
+      LOG_LEVEL: options.logLevel ?? 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.length > 64_000) output = output.slice(-32_000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exitedWith: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitedWith = { code, signal };
+      resolve(exitedWith);
+    });
+  });
+  const waitExit = async () => {
+    if (exitedWith || child.exitCode !== null || child.signalCode !== null) return;
+    await exited;
+  };
+  const handle: AdapterChild = {
+    url,
+    port,
+    child,
+    output: () => output,
+    exited,
+    async kill() {
+      if (!exitedWith && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await waitExit();
+    },
+    async stop(graceMs = 5_000) {
+      if (exitedWith || child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await waitExit();
+      clearTimeout(timer);
+    },
+  };
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
+  for (;;) {
+    if (exitedWith) throw new Error(`kkt-emu exited during start (${JSON.stringify(exitedWith)}):\n${output}`);
+    try {
+      const res = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(1_000) });
+      await res.arrayBuffer();
+      return handle;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await handle.kill();
+      throw new Error(`kkt-emu did not answer GET /v1/health within the timeout:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
