@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { type AdapterChild, freePort, spawnAdapter } from '../test/helpers/adapter-child.ts';
+import { sampleReceipt } from '../test/helpers/sample-receipt.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'RESULTS.md');
@@ -24,24 +25,7 @@ const RECEIPT_ROUNDS = 2;
 const TARGET_RECEIPTS_PER_S = 3_000;
 const TARGET_HEALTH_P99_MS = 20;
 
-const RECEIPT_BODY = JSON.stringify({
-  pos_id: 'POS-001',
-  type: 'sale',
-  items: [
-    {
-      name: 'Lens',
-      price: 100,
-      quantity: 2,
-      vat_rate: 22,
-      payment_method: 'full_payment',
-      payment_object: 'commodity',
-    },
-  ],
-  payments: [{ type: 'cash', amount: 200 }],
-  taxation_type: 'osn',
-  cashier: 'Иванов И.И.',
-  customer_contact: '+79161234567',
-});
+const RECEIPT_BODY = JSON.stringify(sampleReceipt());
 
 interface Row {
   measure: string;

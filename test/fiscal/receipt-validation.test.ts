@@ -11,30 +11,9 @@ import {
   validateReceipt,
 } from '../../src/fiscal/receipt-validation.ts';
 import { VAT_RATES, vatAmount } from '../../src/fiscal/vat.ts';
+import { sampleReceipt } from '../helpers/sample-receipt.ts';
 
 const CTX: ValidationContext = { defaultTaxation: 'osn', year: 2026 };
-
-/** The request body of API.md `POST /v1/kkt/receipt`. */
-function apiExample(): Record<string, unknown> {
-  return {
-    pos_id: 'POS-001',
-    type: 'sale',
-    items: [
-      {
-        name: 'Lens',
-        price: 100,
-        quantity: 2,
-        vat_rate: 22,
-        payment_method: 'full_payment',
-        payment_object: 'commodity',
-      },
-    ],
-    payments: [{ type: 'cash', amount: 200 }],
-    taxation_type: 'osn',
-    cashier: 'Иванов И.И.',
-    customer_contact: '+79161234567',
-  };
-}
 
 /** A minimal valid body: one item `price` × `quantity`, paid by `payments`. */
 function body(
@@ -61,7 +40,7 @@ function paths(r: ReceiptValidation): string[] {
 
 describe('validateReceipt: valid bodies', () => {
   it('turns the API.md example into kopecks and thousandths', () => {
-    const r = validateReceipt(apiExample(), CTX);
+    const r = validateReceipt(sampleReceipt(), CTX);
     expect(r).toStrictEqual({
       ok: true,
       value: {
