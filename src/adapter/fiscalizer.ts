@@ -6,7 +6,7 @@ import type { TaxationType } from '../fiscal/codes.ts';
 import type { ReceiptDocument } from '../fiscal/document.ts';
 import { FiscalError } from '../fiscal/errors.ts';
 import { HLC_ZERO, type Hlc, hlcTick, hlcToString } from '../fiscal/hlc.ts';
-import { localParts } from '../fiscal/local-time.ts';
+import { localParts, truncateToMinute } from '../fiscal/local-time.ts';
 import { validateReceipt } from '../fiscal/receipt-validation.ts';
 import type { AdapterStore, RequestRecord } from '../io/sqlite/adapter-store.ts';
 import { deviceProblem, type Problem, validationProblem } from './problems.ts';
@@ -82,8 +82,6 @@ export class Fiscalizer {
   private readonly inFlight = new Set<string>();
   private lastDocNumber = 0;
   private hlc: Hlc;
-  private yearMinute = Number.NaN;
-  private year = 0;
 
   constructor(private readonly o: FiscalizerOptions) {
     const saved = o.store.loadHlc();
@@ -241,13 +239,8 @@ export class Fiscalizer {
   }
 
   private validationContext() {
-    // The local year changes at most once a minute apart from a clock jump; formatting a date for
-    // it on every request costs more than the rest of the validation.
-    const minute = Math.floor(this.o.clock.now() / 60_000);
-    if (minute !== this.yearMinute) {
-      this.yearMinute = minute;
-      this.year = localParts(minute * 60_000, this.o.timezone).year;
-    }
-    return { defaultTaxation: this.o.defaultTaxation, year: this.year };
+    // Whole minutes, like document times, so localParts answers from its one-entry memo.
+    const minute = truncateToMinute(this.o.clock.now());
+    return { defaultTaxation: this.o.defaultTaxation, year: localParts(minute, this.o.timezone).year };
   }
 }

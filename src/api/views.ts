@@ -1,3 +1,4 @@
+import { documentHeaderView } from '../adapter/receipt-response.ts';
 import type { DeviceStatus, XReport } from '../device/driver.ts';
 import type { OperationTotals, ShiftCloseDocument, ShiftOpenDocument, ShiftTotals } from '../fiscal/document.ts';
 import { localIsoWithOffset } from '../fiscal/local-time.ts';
@@ -22,12 +23,7 @@ export function shiftTotalsView(totals: ShiftTotals) {
 export function shiftDocumentView(doc: ShiftOpenDocument | ShiftCloseDocument, tz: string) {
   const common = {
     type: doc.kind === 'shiftOpen' ? 'shift_open' : 'shift_close',
-    fiscal_doc_number: doc.number,
-    fiscal_sign: doc.fiscalSign,
-    fiscal_datetime: localIsoWithOffset(doc.dateTime, tz),
-    fn_number: doc.fnNumber,
-    kkt_number: doc.kktRegNumber,
-    shift_number: doc.shiftNumber,
+    ...documentHeaderView(doc, tz),
   };
   if (doc.kind === 'shiftOpen') return common;
   return {

@@ -53,7 +53,10 @@ export class EmulatedKkt implements KktDriver {
   private archive!: FiscalArchive;
   private actor!: KktActor;
   private nextJobId = 1;
-  private readonly pending = new Map<number, { resolve: (r: JobResult) => void; reject: (e: unknown) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: JobResult) => void; reject: (e: unknown) => void; done: Promise<JobResult> }
+  >();
   private closed = false;
   private replaced = false;
 
@@ -143,10 +146,15 @@ export class EmulatedKkt implements KktDriver {
   private submit(op: JobOp): Promise<JobResult> {
     if (this.closed) return Promise.reject(new FiscalError('DEVICE_STOPPED', 'the device is closed'));
     const id = this.nextJobId++;
-    return new Promise<JobResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.actor.send({ type: 'job.submit', job: { id, op } });
+    let resolve!: (r: JobResult) => void;
+    let reject!: (e: unknown) => void;
+    const done = new Promise<JobResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
+    this.pending.set(id, { resolve, reject, done });
+    this.actor.send({ type: 'job.submit', job: { id, op } });
+    return done;
   }
 
   private async documents(op: JobOp): Promise<FiscalDocument[]> {
@@ -277,28 +285,10 @@ export class EmulatedKkt implements KktDriver {
   private async stop(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled([...this.pending.keys()].map((id) => this.waitSettled(id)));
+    await Promise.allSettled([...this.pending.values()].map((waiter) => waiter.done));
     this.actor.stop();
     this.failAll(new Error('closed'));
     this.archive.close();
-  }
-
-  private waitSettled(id: number): Promise<void> {
-    const waiter = this.pending.get(id);
-    if (!waiter) return Promise.resolve();
-    return new Promise((resolve) => {
-      const { resolve: res, reject: rej } = waiter;
-      this.pending.set(id, {
-        resolve: (r) => {
-          res(r);
-          resolve();
-        },
-        reject: (e) => {
-          rej(e);
-          resolve();
-        },
-      });
-    });
   }
 }
 

@@ -38,26 +38,42 @@ export function isValidTimezone(timezone: string): boolean {
   }
 }
 
-export function localParts(instant: number, timezone: string): LocalParts {
+/**
+ * One remembered answer: a receipt's answer, QR string and API time all format the same
+ * minute-precision instant, and formatToParts dominates the cost of each.
+ */
+let last: { instant: number; timezone: string; parts: Readonly<LocalParts> } | undefined;
+
+export function localParts(instant: number, timezone: string): Readonly<LocalParts> {
+  if (last && last.instant === instant && last.timezone === timezone) return last.parts;
+  const parts = computeLocalParts(instant, timezone);
+  last = { instant, timezone, parts };
+  return parts;
+}
+
+function computeLocalParts(instant: number, timezone: string): Readonly<LocalParts> {
   const parts: Record<string, number> = {};
   for (const p of formatter(timezone).formatToParts(new Date(instant))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  return {
+  return Object.freeze({
     year: parts.year ?? 0,
     month: parts.month ?? 0,
     day: parts.day ?? 0,
     hour: parts.hour ?? 0,
     minute: parts.minute ?? 0,
     second: parts.second ?? 0,
-  };
+  });
 }
 
 const p2 = (n: number) => String(n).padStart(2, '0');
 
 /** `2026-11-25T14:05:00` (local wall time, no offset), as FNS JSON writes `dateTime`. */
 export function localIso(instant: number, timezone: string): string {
-  const l = localParts(instant, timezone);
+  return isoOf(localParts(instant, timezone));
+}
+
+function isoOf(l: Readonly<LocalParts>): string {
   return `${l.year}-${p2(l.month)}-${p2(l.day)}T${p2(l.hour)}:${p2(l.minute)}:${p2(l.second)}`;
 }
 
@@ -68,7 +84,7 @@ export function localIsoWithOffset(instant: number, timezone: string): string {
   const offsetMin = Math.round((asUtc - Math.floor(instant / 1000) * 1000) / 60_000);
   const sign = offsetMin < 0 ? '-' : '+';
   const abs = Math.abs(offsetMin);
-  return `${localIso(instant, timezone)}${sign}${p2(Math.trunc(abs / 60))}:${p2(abs % 60)}`;
+  return `${isoOf(l)}${sign}${p2(Math.trunc(abs / 60))}:${p2(abs % 60)}`;
 }
 
 /** Documents carry minute precision, as the ФН stores date and time. */

@@ -89,10 +89,7 @@ export class AdapterStore {
 
   constructor(path: string) {
     this.db = openDatabase(path, MIGRATIONS);
-    // A failed commit undoes completions whose pending count was already raised: re-read it.
-    this.group = new GroupCommitter(this.db, 512, () => {
-      this.counts = this.readCounts();
-    });
+    this.group = new GroupCommitter(this.db);
     const db = this.db;
     this.stmts = {
       getRequest: db.prepare<[string], RequestRecord>('SELECT * FROM requests WHERE idempotency_key = ?'),

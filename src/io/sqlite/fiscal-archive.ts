@@ -146,22 +146,21 @@ export class FiscalArchive {
   ): FiscalArchive {
     const db = openDatabase(path, MIGRATIONS);
     try {
-      let row = db.prepare('SELECT body, secret FROM fn_identity WHERE id = 1').get() as
+      const row = db.prepare('SELECT body, secret FROM fn_identity WHERE id = 1').get() as
         | { body: string; secret: string }
         | undefined;
-      if (!row) {
-        const fresh = create();
-        db.transaction(() => {
-          db.prepare('INSERT INTO fn_identity (id, fn_number, body, secret) VALUES (1, ?, ?, ?)').run(
-            fresh.identity.fnNumber,
-            JSON.stringify(fresh.identity),
-            fresh.secret,
-          );
-          new FiscalArchive(db, fresh.identity, fresh.secret, fresh.registration.state).writeStep(fresh.registration);
-        })();
-        row = { body: JSON.stringify(fresh.identity), secret: fresh.secret };
-      }
-      return new FiscalArchive(db, JSON.parse(row.body) as FnIdentity, row.secret);
+      if (row) return new FiscalArchive(db, JSON.parse(row.body) as FnIdentity, row.secret);
+      const fresh = create();
+      const archive = new FiscalArchive(db, fresh.identity, fresh.secret, fresh.registration.state);
+      db.transaction(() => {
+        db.prepare('INSERT INTO fn_identity (id, fn_number, body, secret) VALUES (1, ?, ?, ?)').run(
+          fresh.identity.fnNumber,
+          JSON.stringify(fresh.identity),
+          fresh.secret,
+        );
+        archive.writeSteps([fresh.registration]);
+      })();
+      return archive;
     } catch (e) {
       db.close();
       throw e;
@@ -181,9 +180,7 @@ export class FiscalArchive {
   /** Group commit: several steps in one transaction (one fsync), e.g. a burst of receipts. */
   commitMany(steps: readonly FnStep[]): void {
     if (steps.length === 0) return;
-    this.db.transaction(() => {
-      for (const step of steps) this.writeStep(step);
-    })();
+    this.db.transaction(() => this.writeSteps(steps))();
     this.cached = (steps[steps.length - 1] as FnStep).state;
   }
 
@@ -225,8 +222,9 @@ export class FiscalArchive {
     if (this.db.open) this.db.close();
   }
 
-  private writeStep(step: FnStep): void {
-    for (const doc of step.documents) {
+  /** Every step's documents, then the counters once: only the last step's counters survive anyway. */
+  private writeSteps(steps: readonly FnStep[]): void {
+    for (const doc of steps.flatMap((step) => step.documents)) {
       this.insertDoc.run({
         number: doc.number,
         kind: doc.kind,
@@ -237,9 +235,10 @@ export class FiscalArchive {
         body: JSON.stringify(doc),
       });
     }
-    this.writeCountersRow(step.state);
+    const state = (steps[steps.length - 1] as FnStep).state;
+    this.writeCountersRow(state);
     for (const op of OPERATION_NAMES) {
-      const t = step.state.shiftTotals[op];
+      const t = state.shiftTotals[op];
       this.writeTotals.run({ operation: op, count: t.count, total: t.total, ...t.payments });
     }
   }

@@ -13,8 +13,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * covers many requests. Each caller's promise settles only after the commit is durable.
  * Each work function runs in its own savepoint: one that throws is rolled back alone and only
  * its caller gets the error; the rest of the group still commits. If the commit itself fails,
- * every caller in the group gets the error and `onRollback` lets the owner re-derive any
- * in-memory state its work functions had updated.
+ * every caller in the group gets the error. Work functions touch only the database: callers
+ * update in-memory state after their promise resolves, so a rollback leaves nothing to undo.
  */
 export class GroupCommitter {
   private queue: Pending<unknown>[] = [];
@@ -26,7 +26,6 @@ export class GroupCommitter {
   constructor(
     private readonly db: Db,
     private readonly maxBatch = 512,
-    private readonly onRollback?: () => void,
   ) {
     this.savepoint = db.prepare('SAVEPOINT group_item');
     this.release = db.prepare('RELEASE group_item');
@@ -51,7 +50,6 @@ export class GroupCommitter {
       try {
         outcomes = this.db.transaction(() => batch.map((p) => this.runItem(p.work)))();
       } catch (e) {
-        this.onRollback?.();
         for (const p of batch) p.reject(e);
         continue;
       }
