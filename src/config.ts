@@ -45,6 +45,12 @@ export interface Config {
   fnValidityDays: number;
   fnCapacity: number;
   kktSerial: string;
+  /** KKT_SERIAL_TRACE: log every serial frame in hex with its command name. */
+  serialTrace: boolean;
+  /** KKT_SERIAL_PAIR: with the shtrih driver, run the emulated device behind a pseudo-terminal pair. */
+  serialPair: boolean;
+  /** KKT_INSPECT_STATELY: also attach @statelyai/inspect's WebSocket inspector. */
+  inspectStately: boolean;
 }
 
 class Invalid {
@@ -172,7 +178,14 @@ const SETTINGS: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 'fnValidityDays', env: 'KKT_FN_VALIDITY_DAYS', fallback: '470', parse: num(0.0001, 100_000) },
   { key: 'fnCapacity', env: 'KKT_FN_CAPACITY', fallback: '250000', parse: int(3, 100_000_000) },
   { key: 'kktSerial', env: 'KKT_SERIAL', fallback: '00000000000001', parse: digitsOf(14) as Parser<string> },
+  { key: 'serialTrace', env: 'KKT_SERIAL_TRACE', fallback: 'false', parse: bool },
+  { key: 'serialPair', env: 'KKT_SERIAL_PAIR', fallback: 'false', parse: bool },
+  { key: 'inspectStately', env: 'KKT_INSPECT_STATELY', fallback: 'false', parse: bool },
 ];
+
+/** Short spellings people type (`kkt-emu up --driver shtrih`). */
+const FLAG_ALIASES: Record<string, string> = { '--driver': 'KKT_DRIVER_TYPE' };
+const BOOLEAN_ENVS = new Set(SETTINGS.filter((s) => s.parse === bool).map((s) => s.env));
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -186,7 +199,7 @@ export const flagName = (env: string) => `--${env.replace(/^KKT_/, '').toLowerCa
 
 /** `--http-port 8001` and `--http-port=8001` both work; unknown flags are problems too. */
 export function parseFlags(argv: readonly string[]): { values: Record<string, string>; problems: string[] } {
-  const byFlag = new Map(SETTINGS.map((s) => [flagName(s.env), s.env]));
+  const byFlag = new Map([...SETTINGS.map((s) => [flagName(s.env), s.env] as const), ...Object.entries(FLAG_ALIASES)]);
   const values: Record<string, string> = {};
   const problems: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -200,8 +213,12 @@ export function parseFlags(argv: readonly string[]): { values: Record<string, st
     }
     const next = argv[i + 1];
     // `--http-port --mode mock` is a missing value, not a port named "--mode".
-    const value = eq !== -1 ? arg.slice(eq + 1) : next !== undefined && !next.startsWith('--') ? next : undefined;
-    if (eq === -1 && value !== undefined) i++;
+    const hasNext = next !== undefined && !next.startsWith('--');
+    // A bare boolean flag (`--serial-pair`) means true; `--serial-pair false` still works.
+    const bareBoolean =
+      eq === -1 && BOOLEAN_ENVS.has(env) && (!hasNext || !/^(1|0|true|false|yes|no|on|off)$/i.test(next));
+    const value = eq !== -1 ? arg.slice(eq + 1) : bareBoolean ? 'true' : hasNext ? next : undefined;
+    if (eq === -1 && value !== undefined && !bareBoolean) i++;
     if (value === undefined) problems.push(`${flag}: needs a value`);
     else values[env] = value;
   }

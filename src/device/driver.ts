@@ -58,6 +58,11 @@ export interface KktDriver {
    * `afterNumber` only: how the adapter finds what a crash interrupted.
    */
   findReceipt(requestId: string, afterNumber: number): Promise<ReceiptDocument | undefined>;
+  /**
+   * Documents the ОФД has not confirmed yet, numbers ≥ `fromNumber`, oldest first, at most
+   * `limit`: what the sync worker still owes the ОФД besides the receipts in its own buffer.
+   */
+  unconfirmedDocuments(fromNumber: number, limit: number): Promise<FiscalDocument[]>;
   /** The ОФД accepted these documents; the 30-day rule then counts from the oldest still unconfirmed. */
   confirmDelivered(numbers: readonly number[]): Promise<ConfirmResult>;
   close(): Promise<void>;

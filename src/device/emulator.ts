@@ -238,6 +238,10 @@ export class EmulatedKkt implements KktDriver {
     return doc?.kind === 'receipt' && doc.number > afterNumber ? doc : undefined;
   }
 
+  async unconfirmedDocuments(fromNumber: number, limit: number): Promise<FiscalDocument[]> {
+    return this.archive.unconfirmed(fromNumber, limit);
+  }
+
   async confirmDelivered(numbers: readonly number[]): Promise<ConfirmResult> {
     const outcome = this.archive.confirm(numbers, this.options.clock.now());
     if (outcome.confirmed.length > 0) this.actor.send({ type: 'fn.changed', fn: this.archive.state() });

@@ -105,6 +105,7 @@ export class FiscalArchive {
   private readonly selectByRequest;
   private readonly insertConfirmation;
   private readonly nextUnsent;
+  private readonly selectUnsent;
 
   private constructor(db: Db, identity: FnIdentity, secret: string, initial?: FnState) {
     this.db = db;
@@ -132,6 +133,11 @@ export class FiscalArchive {
       `SELECT d.number, d.date_time FROM documents d
        WHERE d.number >= ? AND NOT EXISTS (SELECT 1 FROM confirmations c WHERE c.doc_number = d.number)
        ORDER BY d.number LIMIT 1`,
+    );
+    this.selectUnsent = db.prepare<[number, number], { body: string }>(
+      `SELECT d.body FROM documents d
+       WHERE d.number >= ? AND NOT EXISTS (SELECT 1 FROM confirmations c WHERE c.doc_number = d.number)
+       ORDER BY d.number LIMIT ?`,
     );
     this.cached = initial ?? this.readState();
   }
@@ -192,6 +198,12 @@ export class FiscalArchive {
   findByRequestId(requestId: string): FiscalDocument | undefined {
     const row = this.selectByRequest.get(requestId);
     return row ? (JSON.parse(row.body) as FiscalDocument) : undefined;
+  }
+
+  /** Documents not yet confirmed by the ОФД, from `fromNumber` on, oldest first. */
+  unconfirmed(fromNumber: number, limit: number): FiscalDocument[] {
+    const from = Math.max(fromNumber, this.cached.firstUnsentNumber ?? this.cached.lastDocNumber + 1);
+    return this.selectUnsent.all(from, limit).map((r) => JSON.parse(r.body) as FiscalDocument);
   }
 
   /** Marks documents as confirmed by the ОФД and moves the "first unsent" pointer past them. */
