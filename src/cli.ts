@@ -1,14 +1,69 @@
-import { startAdapter } from './adapter/stack.ts';
+import { type RunningAdapter, startAdapter } from './adapter/stack.ts';
 import { ConfigError, loadConfig, parseFlags } from './config.ts';
+import { MockOdooServer } from './mocks/mock-odoo.ts';
+import { MockOfdServer } from './mocks/mock-ofd.ts';
+import { startStack } from './stack.ts';
 
-/**
- * `kkt-emu up|adapter`: the adapter with its emulated device. (`ofd`, `odoo`, `device` and
- * `statecharts` arrive with the sync, serial and inspector work.)
- */
-const USAGE = `usage: kkt-emu <up|adapter> [--option value ...]
-  up        adapter + emulated ККТ (what npm start runs)
-  adapter   the same adapter; the device is chosen by KKT_DRIVER_TYPE
+const USAGE = `usage: kkt-emu <command> [--option value ...]
+  up        adapter + emulated ККТ + mock ОФД + mock Odoo, wired together (what npm start runs)
+  adapter   the adapter alone; the device is chosen by KKT_DRIVER_TYPE, the ОФД by KKT_OFD_API_URL
+  ofd       the mock ОФД alone (KKT_OFD_PORT, default 9000)
+  odoo      the mock Odoo alone (KKT_ODOO_PORT, default 8069)
 Every setting is an env (KKT_HTTP_PORT) or a flag (--http-port). See README.md.`;
+
+const COMMANDS = ['up', 'adapter', 'ofd', 'odoo'] as const;
+type Command = (typeof COMMANDS)[number];
+
+interface Running {
+  log: { info(obj: unknown, msg?: string): void };
+  close(): Promise<void>;
+}
+
+async function start(command: Command, rest: string[]): Promise<Running> {
+  const flags = parseFlags(rest);
+  if (flags.problems.length > 0) throw new ConfigError(flags.problems);
+  const config = loadConfig(process.env, flags.values);
+  const logger = { level: process.env.LOG_LEVEL ?? 'info' };
+  if (command === 'ofd' || command === 'odoo') {
+    const mock =
+      command === 'ofd'
+        ? new MockOfdServer({ port: config.ofdPort, host: config.httpHost, logger })
+        : new MockOdooServer({ port: config.odooPort, host: config.httpHost, logger });
+    const url = await mock.start().catch((e: NodeJS.ErrnoException) => {
+      const setting = command === 'ofd' ? 'KKT_OFD_PORT (--ofd-port)' : 'KKT_ODOO_PORT (--odoo-port)';
+      if (e.code === 'EADDRINUSE') throw new ConfigError([`${setting}: the port is already in use`]);
+      throw e;
+    });
+    console.log(`kkt-emu: mock ${command === 'ofd' ? 'ОФД' : 'Odoo'} listening on ${url}`);
+    return { log: { info: (_o, msg) => console.log(`kkt-emu: ${msg}`) }, close: () => mock.stop() };
+  }
+  let adapter: RunningAdapter;
+  let close: () => Promise<void>;
+  let extra = {};
+  if (command === 'up') {
+    const stack = await startStack({ logger }, config);
+    adapter = stack.adapter;
+    close = () => stack.stop();
+    extra = { ofd: stack.ofdUrl, odoo: stack.odooUrl };
+  } else {
+    adapter = await startAdapter(config, { logger });
+    close = () => adapter.close();
+  }
+  const status = await adapter.driver.status();
+  adapter.app.log.info(
+    {
+      url: adapter.url,
+      ...extra,
+      mode: config.mode,
+      dataDir: config.dataDir,
+      fn: status.fn.number,
+      lastDoc: status.fn.lastFiscalDocNumber,
+      shift: status.shift.state,
+    },
+    `kkt-emu adapter listening on ${adapter.url} (OpenAPI at ${adapter.url}/docs)`,
+  );
+  return { log: adapter.app.log, close };
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -16,32 +71,16 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
   }
-  if (command !== 'up' && command !== 'adapter') {
+  if (!(COMMANDS as readonly string[]).includes(command)) {
     console.error(`kkt-emu: unknown command "${command}"\n${USAGE}`);
     return 2;
   }
-  const flags = parseFlags(rest);
-  if (flags.problems.length > 0) throw new ConfigError(flags.problems);
-  const config = loadConfig(process.env, flags.values);
-  const level = process.env.LOG_LEVEL ?? 'info';
-  const running = await startAdapter(config, { logger: { level } });
-  const status = await running.driver.status();
-  running.app.log.info(
-    {
-      url: running.url,
-      mode: config.mode,
-      dataDir: config.dataDir,
-      fn: status.fn.number,
-      lastDoc: status.fn.lastFiscalDocNumber,
-      shift: status.shift.state,
-    },
-    `kkt-emu adapter listening on ${running.url} (OpenAPI at ${running.url}/docs)`,
-  );
+  const running = await start(command as Command, rest);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    running.app.log.info(`${signal}: finishing in-flight requests and closing databases`);
+    running.log.info({}, `${signal}: finishing in-flight requests and closing databases`);
     await running.close();
     process.exit(0);
   };

@@ -20,6 +20,8 @@ export interface FiscalizerOptions {
   defaultTaxation: TaxationType;
   bufferMaxSize: number;
   bufferBlockThreshold: number;
+  /** Called after a receipt reached the buffer (committed): wakes the sync worker. */
+  onBuffered?: () => void;
 }
 
 export type ReceiptOutcome =
@@ -235,6 +237,7 @@ export class Fiscalizer {
       store.saveHlc(hlc.wall, hlc.logical);
     });
     store.notePending();
+    this.o.onBuffered?.();
     return response;
   }
 

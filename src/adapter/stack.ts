@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { InspectionEvent } from 'xstate';
 import { buildApp } from '../api/app.ts';
 import type { AdapterContext } from '../api/context.ts';
 import type { Config } from '../config.ts';
@@ -9,9 +10,15 @@ import type { KktDriver } from '../device/driver.ts';
 import { EmulatedKkt } from '../device/emulator.ts';
 import type { RegistrationOptions } from '../device/new-fiscal-drive.ts';
 import type { Clock } from '../fiscal/clock.ts';
+import { localIsoWithOffset } from '../fiscal/local-time.ts';
 import { systemClock, VirtualClock } from '../io/clock.ts';
+import { OdooClient } from '../io/http/odoo-client.ts';
+import { OfdClient } from '../io/http/ofd-client.ts';
 import { AdapterStore } from '../io/sqlite/adapter-store.ts';
 import { Fiscalizer } from './fiscalizer.ts';
+import { Breaker } from './sync/breaker.ts';
+import { HeartbeatService } from './sync/heartbeat-service.ts';
+import { SyncService } from './sync/sync-service.ts';
 
 export interface RunningAdapter {
   app: FastifyInstance;
@@ -20,6 +27,8 @@ export interface RunningAdapter {
   driver: KktDriver;
   emulator?: EmulatedKkt;
   clock: Clock;
+  sync?: SyncService;
+  heartbeat?: HeartbeatService;
   close(): Promise<void>;
 }
 
@@ -27,7 +36,20 @@ export interface StartOptions {
   logger?: boolean | { level: string };
   /** A clock to use instead of the default (tests pass a manual VirtualClock). */
   clock?: VirtualClock;
+  /**
+   * Real time for the network actors (sync interval, retry backoff, breaker delay, heartbeat).
+   * They follow wall time even in mock mode, so moving the fiscal clock 30 days ahead does not
+   * fire a month of sync passes at once.
+   */
+  netClock?: Clock;
+  /** Passed to every actor (device, breaker, worker, heartbeat): the inspector's feed. */
+  inspect?: (event: InspectionEvent) => void;
+  /** Sync tuning beyond API.md (defaults suit production). */
+  sync?: { concurrency?: number; kickMs?: number; backoffBaseMs?: number; backoffMaxMs?: number };
 }
+
+/** The ОФД calls of one pass that may be on the wire at once, once the ОФД has answered. */
+const SYNC_CONCURRENCY = 16;
 
 export function registrationFromConfig(c: Config): RegistrationOptions {
   const r: RegistrationOptions = {
@@ -62,10 +84,85 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     registration: registrationFromConfig(config),
     printDelay: config.printDelay,
     autoOpenShift: config.autoOpenShift,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
   });
+  const netClock = options.netClock ?? systemClock;
   let store: AdapterStore | undefined;
+  let sync: SyncService | undefined;
+  let heartbeat: HeartbeatService | undefined;
+  let ofdClient: OfdClient | undefined;
+  let odooClient: OdooClient | undefined;
+  const stopNetwork = async () => {
+    heartbeat?.stop();
+    await sync?.stop();
+    await Promise.all([ofdClient?.close(), odooClient?.close()]);
+  };
   try {
     store = new AdapterStore(join(config.dataDir, 'adapter.db'));
+    if (config.ofdApiUrl) {
+      ofdClient = new OfdClient({
+        baseUrl: config.ofdApiUrl,
+        timeoutMs: config.ofdTimeout * 1000,
+        ...(config.ofdApiToken ? { token: config.ofdApiToken } : {}),
+      });
+      const tuning = options.sync ?? {};
+      sync = new SyncService({
+        breaker: new Breaker(
+          {
+            threshold: config.circuitBreakerThreshold,
+            openMs: config.circuitBreakerTimeout * 1000,
+            maxOpenMs: config.circuitBreakerRecoveryTimeout * 1000,
+          },
+          netClock,
+          options.inspect,
+        ),
+        pass: {
+          store,
+          driver: kkt,
+          ofd: ofdClient,
+          clock,
+          netClock,
+          timezone: config.timezone,
+          batchSize: config.syncBatchSize,
+          retryAttempts: config.ofdRetryAttempts,
+          concurrency: tuning.concurrency ?? SYNC_CONCURRENCY,
+          backoffBaseMs: tuning.backoffBaseMs ?? 200,
+          backoffMaxMs: tuning.backoffMaxMs ?? 5000,
+        },
+        intervalMs: config.hlcSyncInterval * 1000,
+        kickMs: tuning.kickMs ?? 50,
+        netClock,
+        ...(options.inspect ? { inspect: options.inspect } : {}),
+      });
+    }
+    if (config.odooApiUrl) {
+      const odoo = new OdooClient({ baseUrl: config.odooApiUrl, timeoutMs: config.ofdTimeout * 1000 });
+      odooClient = odoo;
+      const beatStore = store;
+      heartbeat = new HeartbeatService({
+        intervalMs: config.heartbeatInterval * 1000,
+        netClock,
+        beat: async (signal) => {
+          const device = kkt.statusNow();
+          const counts = beatStore.bufferCounts();
+          return odoo.heartbeat(
+            {
+              kkt_serial: device.kkt.serial,
+              kkt_reg_number: device.kkt.regNumber,
+              fn_number: device.fn.number,
+              device_state: device.state,
+              shift: device.shift.state,
+              buffer: counts,
+              circuit_breaker: sync?.breaker.state() ?? null,
+              timestamp: localIsoWithOffset(clock.now(), config.timezone),
+            },
+            signal,
+          );
+        },
+        ...(options.inspect ? { inspect: options.inspect } : {}),
+      });
+    }
+    const openSync = sync;
     const fiscalizer = new Fiscalizer({
       driver: kkt,
       store,
@@ -74,10 +171,13 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       defaultTaxation: config.taxationType,
       bufferMaxSize: config.bufferMaxSize,
       bufferBlockThreshold: config.bufferBlockThreshold,
+      ...(openSync ? { onBuffered: () => openSync.notifyReceipts() } : {}),
     });
     await fiscalizer.recover();
     const openStore = store;
     const ctx: AdapterContext = { config, driver: kkt, store, fiscalizer, timezone: config.timezone };
+    if (sync) ctx.sync = sync;
+    if (heartbeat) ctx.heartbeat = heartbeat;
     if (config.mode === 'mock')
       ctx.emulator = {
         kkt,
@@ -85,6 +185,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
         reset: async () => {
           await kkt.replaceFiscalDrive();
           openStore.clear();
+          openSync?.breaker.reset();
           await fiscalizer.recover();
         },
       };
@@ -110,14 +211,18 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       driver: kkt,
       ...(config.mode === 'mock' ? { emulator: kkt } : {}),
       clock,
+      ...(sync ? { sync } : {}),
+      ...(heartbeat ? { heartbeat } : {}),
       async close() {
         await app.close();
+        await stopNetwork();
         await kkt.close();
         openStore.close();
         if (!options.clock) virtual.dispose();
       },
     };
   } catch (e) {
+    await stopNetwork();
     store?.close();
     await kkt.close();
     throw e;

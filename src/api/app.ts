@@ -9,6 +9,7 @@ import { deviceRoutes } from './routes/device.ts';
 import { emulatorRoutes } from './routes/emulator.ts';
 import { healthRoutes } from './routes/health.ts';
 import { receiptRoutes } from './routes/receipts.ts';
+import { syncRoutes } from './routes/sync.ts';
 
 export const BODY_LIMIT = 256 * 1024;
 
@@ -87,6 +88,7 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
   receiptRoutes(app, ctx);
   deviceRoutes(app, ctx);
   bufferRoutes(app, ctx);
+  syncRoutes(app, ctx);
   healthRoutes(app, ctx);
   emulatorRoutes(app, ctx);
   return app;

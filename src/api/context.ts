@@ -1,4 +1,6 @@
 import type { Fiscalizer } from '../adapter/fiscalizer.ts';
+import type { HeartbeatService } from '../adapter/sync/heartbeat-service.ts';
+import type { SyncService } from '../adapter/sync/sync-service.ts';
 import type { Config } from '../config.ts';
 import type { KktDriver } from '../device/driver.ts';
 import type { EmulatedKkt } from '../device/emulator.ts';
@@ -12,6 +14,10 @@ export interface AdapterContext {
   store: AdapterStore;
   fiscalizer: Fiscalizer;
   timezone: string;
+  /** The ОФД sync worker and its breaker; absent when no ОФД URL is configured. */
+  sync?: SyncService;
+  /** The ERP heartbeat; absent when no Odoo URL is configured. */
+  heartbeat?: HeartbeatService;
   /** Present in mock mode only: the emulator's own controls. */
   emulator?: { kkt: EmulatedKkt; clock: VirtualClock; reset: () => Promise<void> };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { localIsoWithOffset } from '../../fiscal/local-time.ts';
 import type { AdapterContext } from '../context.ts';
+import { networkStatus } from './sync.ts';
 
 export function bufferStatus(ctx: AdapterContext) {
   const counts = ctx.store.bufferCounts();
@@ -14,8 +15,7 @@ export function bufferStatus(ctx: AdapterContext) {
     total_receipts: counts.pending + counts.synced + counts.failed,
     percent_full: Math.round((10000 * counts.pending) / capacity) / 100,
     oldest_pending_at: oldest === null ? null : localIsoWithOffset(oldest, ctx.timezone),
-    // The ОФД link and its breaker arrive with the sync worker; until then nothing is known.
-    network_status: 'unknown',
+    network_status: networkStatus(ctx),
   };
 }
 

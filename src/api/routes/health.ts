@@ -1,9 +1,23 @@
 import type { FastifyInstance } from 'fastify';
+import { localIsoWithOffset } from '../../fiscal/local-time.ts';
 import type { AdapterContext } from '../context.ts';
 import { deviceStatusView } from '../views.ts';
 import { bufferStatus } from './buffer.ts';
+import { networkStatus } from './sync.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+function ofdComponent(ctx: AdapterContext) {
+  if (!ctx.sync) return { url: null, status: 'unknown', worker: 'disabled' };
+  const worker = ctx.sync.view((t) => localIsoWithOffset(t, ctx.timezone));
+  return {
+    url: ctx.config.ofdApiUrl ?? null,
+    status: networkStatus(ctx),
+    worker: worker.state,
+    last_success_at: worker.last_success_at,
+    last_error: worker.last_error,
+  };
+}
 
 export function healthRoutes(app: FastifyInstance, ctx: AdapterContext) {
   app.get('/v1/health', { schema: { summary: 'Adapter health', tags: ['health'] } }, async (_request, reply) => {
@@ -19,15 +33,25 @@ export function healthRoutes(app: FastifyInstance, ctx: AdapterContext) {
     const used = ctx.fiscalizer.bufferUsed();
     const atBlock = used >= ctx.fiscalizer.bufferBlockAt();
     const pastAlert = buffer.pending >= ctx.config.bufferMaxSize * ctx.config.bufferAlertThreshold;
+    const breaker = ctx.sync?.breaker.view() ?? null;
+    const heartbeat = ctx.heartbeat?.view() ?? null;
+    const linkTrouble = (breaker !== null && breaker.state !== 'CLOSED') || heartbeat?.state === 'offline';
     const status =
-      device.state === 'blocked' || atBlock ? 'unhealthy' : pastAlert || warnings.length > 0 ? 'degraded' : 'healthy';
+      device.state === 'blocked' || atBlock
+        ? 'unhealthy'
+        : pastAlert || linkTrouble || warnings.length > 0
+          ? 'degraded'
+          : 'healthy';
     reply.code(status === 'unhealthy' ? 503 : 200);
     return {
       status,
       warnings,
       components: {
         kkt: deviceStatusView(device),
+        circuit_breaker: breaker ?? { state: 'CLOSED', failure_count: 0, enabled: false },
         buffer: { ...buffer, alert: pastAlert, blocked: atBlock },
+        ofd: ofdComponent(ctx),
+        heartbeat: heartbeat ?? { state: 'disabled' },
       },
     };
   });

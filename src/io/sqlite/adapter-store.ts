@@ -71,6 +71,16 @@ export interface ReceiptRecord {
   synced_at: number | null;
 }
 
+/** What one sync pass learnt, written in one transaction. */
+export interface SyncOutcome {
+  synced: { receipt_id: string; ofd_id: string; attempts: number }[];
+  failed: { receipt_id: string; reason: string; attempts: number }[];
+  /** Still pending after transient failures: attempts are counted and the reason kept. */
+  retried: { receipt_id: string; reason: string; attempts: number }[];
+}
+
+export type PendingReceipt = Pick<ReceiptRecord, 'receipt_id' | 'fn_number' | 'fiscal_doc_number' | 'document'>;
+
 export interface BufferCounts {
   pending: number;
   synced: number;
@@ -117,6 +127,26 @@ export class AdapterStore {
       countBy: db.prepare<[], { sync_status: SyncStatus; n: number }>(
         'SELECT sync_status, COUNT(*) AS n FROM receipts GROUP BY sync_status',
       ),
+      pendingBatch: db.prepare<[number], PendingReceipt>(
+        `SELECT receipt_id, fn_number, fiscal_doc_number, document FROM receipts
+         WHERE sync_status = 'pending' ORDER BY fiscal_doc_number LIMIT ?`,
+      ),
+      markSynced: db.prepare(
+        `UPDATE receipts SET sync_status = 'synced', ofd_id = @ofd_id, synced_at = @at,
+           retry_count = retry_count + @attempts - 1, last_error = NULL
+         WHERE receipt_id = @receipt_id AND sync_status = 'pending'`,
+      ),
+      markFailed: db.prepare(
+        `UPDATE receipts SET sync_status = 'failed', last_error = @reason, retry_count = retry_count + @attempts - 1
+         WHERE receipt_id = @receipt_id AND sync_status = 'pending'`,
+      ),
+      noteRetry: db.prepare(
+        `UPDATE receipts SET last_error = @reason, retry_count = retry_count + @attempts
+         WHERE receipt_id = @receipt_id AND sync_status = 'pending'`,
+      ),
+      byDocument: db.prepare<[string, number], { receipt_id: string; sync_status: SyncStatus }>(
+        'SELECT receipt_id, sync_status FROM receipts WHERE fn_number = ? AND fiscal_doc_number = ?',
+      ),
       getHlc: db.prepare<[], { wall: number; logical: number }>('SELECT wall, logical FROM hlc_state WHERE id = 1'),
       putHlc: db.prepare('INSERT OR REPLACE INTO hlc_state (id, wall, logical) VALUES (1, ?, ?)'),
     };
@@ -161,6 +191,34 @@ export class AdapterStore {
   /** Call once the transaction holding completeRequest has committed (a rollback must not count). */
   notePending(): void {
     this.counts.pending++;
+  }
+
+  /** The oldest pending receipts, in fiscal document order. */
+  pendingBatch(limit: number): PendingReceipt[] {
+    return this.stmts.pendingBatch.all(limit);
+  }
+
+  /**
+   * Records a sync pass in one transaction: a receipt becomes `synced` only together with its
+   * ОФД id. Rows that are no longer pending (a reset in between) are left alone.
+   */
+  applySyncOutcome(outcome: SyncOutcome, at: number): void {
+    if (outcome.synced.length + outcome.failed.length + outcome.retried.length === 0) return;
+    let synced = 0;
+    let failed = 0;
+    this.db.transaction(() => {
+      for (const r of outcome.synced) synced += this.stmts.markSynced.run({ ...r, at }).changes;
+      for (const r of outcome.failed) failed += this.stmts.markFailed.run(r).changes;
+      for (const r of outcome.retried) this.stmts.noteRetry.run(r);
+    })();
+    this.counts.pending -= synced + failed;
+    this.counts.synced += synced;
+    this.counts.failed += failed;
+  }
+
+  /** The buffer's view of one fiscal document, if it is a receipt the adapter printed. */
+  receiptByDocument(fnNumber: string, docNumber: number): { receipt_id: string; sync_status: SyncStatus } | undefined {
+    return this.stmts.byDocument.get(fnNumber, docNumber);
   }
 
   getReceipt(receiptId: string): ReceiptRecord | undefined {

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { localIsoWithOffset } from '../../fiscal/local-time.ts';
+import type { AdapterContext } from '../context.ts';
+import { sendProblem } from '../problem-reply.ts';
+
+const NOT_CONFIGURED = {
+  status: 503,
+  title: 'ОФД not configured',
+  detail: 'this adapter has no ОФД to sync with; set KKT_OFD_API_URL (kkt-emu up starts a mock ОФД itself)',
+  code: 'OFD_NOT_CONFIGURED',
+} as const;
+
+export function syncRoutes(app: FastifyInstance, ctx: AdapterContext) {
+  app.post(
+    '/v1/kkt/buffer/sync',
+    {
+      schema: {
+        summary: 'Run one sync pass now',
+        description:
+          'Answers 202 after one pass: `synced` and `failed` count receipts the ОФД accepted or rejected in it, `skipped` the receipts still pending. While the breaker is open, this pass is the half-open probe.',
+        tags: ['buffer'],
+      },
+    },
+    async (_request, reply) => {
+      const sync = ctx.sync;
+      if (!sync) return sendProblem(reply, NOT_CONFIGURED);
+      const result = await sync.syncNow();
+      reply.code(202);
+      return {
+        status: result.breakerOpen ? 'breaker_open' : result.errors > 0 ? 'partial' : 'completed',
+        synced: result.synced,
+        failed: result.failed,
+        skipped: result.skipped,
+        documents: result.documents,
+        circuit_breaker: sync.breaker.state(),
+        last_error: result.lastError,
+      };
+    },
+  );
+
+  app.get('/v1/kkt/worker/status', { schema: { summary: 'Sync worker state', tags: ['buffer'] } }, async () => {
+    const sync = ctx.sync;
+    if (!sync) return { state: 'disabled', reason: 'KKT_OFD_API_URL is not set', circuit_breaker: null };
+    return {
+      ...sync.view((t) => localIsoWithOffset(t, ctx.timezone)),
+      ofd_url: ctx.config.ofdApiUrl ?? null,
+      circuit_breaker: sync.breaker.view(),
+    };
+  });
+}
+
+/** What the buffer and health say about the link to the ОФД. */
+export function networkStatus(ctx: AdapterContext): 'online' | 'offline' | 'degraded' | 'unknown' {
+  const sync = ctx.sync;
+  if (!sync) return 'unknown';
+  const state = sync.breaker.state();
+  if (state !== 'CLOSED') return 'offline';
+  const view = sync.breaker.view();
+  if (view.failure_count > 0) return 'degraded';
+  return sync.actor.getSnapshot().context.totals.passes === 0 ? 'unknown' : 'online';
+}

@@ -1,0 +1,223 @@
+import { Pool } from 'undici';
+import { type OfdPayload, ofdPath } from '../../fiscal/ofd-payload.ts';
+
+/**
+ * Shared by the ОФД and Odoo clients: one keep-alive pool per origin, a hard per-request
+ * deadline, and every failure turned into a value. A sync worker handling thousands of documents
+ * must never see a stray exception for what is just "the network is down".
+ */
+
+export type HttpClientErrorCode = 'INVALID_BASE_URL';
+
+export class HttpClientError extends Error {
+  override readonly name = 'HttpClientError';
+  readonly code: HttpClientErrorCode;
+
+  constructor(code: HttpClientErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export type PostOutcome =
+  | { kind: 'answer'; status: number; text: string; json: unknown }
+  | { kind: 'timeout'; reason: string }
+  | { kind: 'unreachable'; reason: string };
+
+export interface JsonPosterOptions {
+  /** `http(s)://host[:port][/prefix]`; paths are appended to the prefix. */
+  baseUrl: string;
+  timeoutMs: number;
+  connections?: number;
+  /** Sent with every request (e.g. Authorization). */
+  headers?: Record<string, string>;
+}
+
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+]);
+
+function errorCode(e: unknown): string | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  // Node reports "localhost" refusing on both ::1 and 127.0.0.1 as an AggregateError.
+  if (e instanceof AggregateError) return errorCode(e.errors[0]);
+  return undefined;
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof AggregateError && !e.message) return errorMessage(e.errors[0]);
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class JsonPoster {
+  readonly #pool: Pool;
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+  readonly #headers: Record<string, string>;
+  readonly origin: string;
+
+  constructor(options: JsonPosterOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.baseUrl);
+    } catch {
+      throw new HttpClientError('INVALID_BASE_URL', `not a URL: "${options.baseUrl}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new HttpClientError('INVALID_BASE_URL', `not an http(s) URL: "${options.baseUrl}"`);
+    }
+    this.origin = url.origin;
+    this.#prefix = url.pathname.replace(/\/+$/, '');
+    this.#timeoutMs = options.timeoutMs;
+    this.#headers = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
+    this.#pool = new Pool(url.origin, { connections: options.connections ?? 16, pipelining: 1 });
+  }
+
+  /**
+   * Posts `body` as JSON to `{baseUrl}{path}`. Resolves with what happened; rejects only with the
+   * caller's abort reason when `signal` aborts.
+   */
+  async post(path: string, body: unknown, signal?: AbortSignal): Promise<PostOutcome> {
+    signal?.throwIfAborted();
+    const ms = this.#timeoutMs;
+    const controller = new AbortController();
+    let timedOut = false;
+    // One deadline over queueing, connecting, headers and body; undici's own timeouts each
+    // cover only one phase.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`no answer within ${ms} ms`));
+    }, ms);
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const res = await this.#pool.request({
+        method: 'POST',
+        path: `${this.#prefix}${path}`,
+        headers: this.#headers,
+        body: JSON.stringify(body),
+        signal: controller.signal,
+        headersTimeout: ms,
+        bodyTimeout: ms,
+      });
+      const text = await res.body.text();
+      let json: unknown;
+      try {
+        json = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        // not JSON (a proxy's HTML page, say): callers report the raw text instead
+      }
+      return { kind: 'answer', status: res.statusCode, text, json };
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+      const code = errorCode(e);
+      if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
+        return { kind: 'timeout', reason: `no answer from ${this.origin} within ${ms} ms` };
+      }
+      return {
+        kind: 'unreachable',
+        reason: `${this.origin} unreachable: ${code ? `${code} ` : ''}${errorMessage(e)}`.trim(),
+      };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
+
+/** What the peer said in an error answer: its `error` text and any `problems`, else the raw body. */
+export function describeAnswer(answer: { status: number; text: string; json: unknown }): string {
+  const j = answer.json;
+  if (typeof j === 'object' && j !== null && !Array.isArray(j)) {
+    const { error, detail, problems } = j as Record<string, unknown>;
+    const text = typeof error === 'string' ? error : typeof detail === 'string' ? detail : undefined;
+    const list = Array.isArray(problems) ? problems.map(String) : [];
+    if (text !== undefined || list.length > 0) {
+      return [text, list.length > 0 ? list.join('; ') : undefined].filter((s) => s !== undefined).join(': ');
+    }
+  }
+  const raw = answer.text.trim();
+  return raw === '' ? '(empty body)' : raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
+}
+
+export type OfdErrorCode =
+  | 'OFD_TIMEOUT'
+  | 'OFD_UNREACHABLE'
+  | 'OFD_SERVER_ERROR'
+  | 'OFD_UNAUTHORIZED'
+  | 'OFD_NOT_FOUND'
+  | 'OFD_REJECTED'
+  | 'OFD_BAD_ANSWER';
+
+export type OfdResult =
+  | { ok: true; ofdId: string }
+  | { ok: false; kind: 'transient' | 'permanent'; reason: string; status?: number; code: OfdErrorCode };
+
+export interface OfdClientOptions {
+  baseUrl: string;
+  token?: string;
+  timeoutMs: number;
+  /** Keep-alive connections to the ОФД (default 16). */
+  connections?: number;
+}
+
+/**
+ * Sends fiscal documents to the ОФД. `permanent` means "this document will never be accepted
+ * as sent" (the ОФД refused its content); everything else, including a wrong token or URL, is
+ * `transient`: fixing the configuration must let buffered documents through, not lose them.
+ */
+export class OfdClient {
+  readonly #poster: JsonPoster;
+
+  constructor(options: OfdClientOptions) {
+    this.#poster = new JsonPoster({
+      baseUrl: options.baseUrl,
+      timeoutMs: options.timeoutMs,
+      connections: options.connections ?? 16,
+      headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+    });
+  }
+
+  async send(payload: OfdPayload, signal?: AbortSignal): Promise<OfdResult> {
+    const out = await this.#poster.post(ofdPath(payload), payload, signal);
+    if (out.kind === 'timeout') return { ok: false, kind: 'transient', reason: out.reason, code: 'OFD_TIMEOUT' };
+    if (out.kind === 'unreachable') {
+      return { ok: false, kind: 'transient', reason: out.reason, code: 'OFD_UNREACHABLE' };
+    }
+    const { status } = out;
+    const fail = (kind: 'transient' | 'permanent', code: OfdErrorCode, what: string): OfdResult => ({
+      ok: false,
+      kind,
+      reason: `ОФД ${what} (${status}): ${describeAnswer(out)}`,
+      status,
+      code,
+    });
+    if (status >= 200 && status < 300) {
+      const id = (out.json as { ofd_id?: unknown } | undefined)?.ofd_id;
+      if (typeof id === 'string' && id !== '') return { ok: true, ofdId: id };
+      return fail('transient', 'OFD_BAD_ANSWER', 'answered success without an ofd_id');
+    }
+    if (status >= 500 || status === 408 || status === 429) return fail('transient', 'OFD_SERVER_ERROR', 'failed');
+    if (status === 401 || status === 403) {
+      return fail('transient', 'OFD_UNAUTHORIZED', 'refused the credentials (check KKT_OFD_API_TOKEN)');
+    }
+    if (status === 404 || status === 405) {
+      return fail('transient', 'OFD_NOT_FOUND', `has no ${ofdPath(payload)} (check KKT_OFD_API_URL)`);
+    }
+    if (status >= 400) return fail('permanent', 'OFD_REJECTED', 'rejected the document');
+    return fail('transient', 'OFD_BAD_ANSWER', 'gave an unexpected answer');
+  }
+
+  close(): Promise<void> {
+    return this.#poster.close();
+  }
+}

@@ -1,0 +1,170 @@
+import { assign, emit, fromPromise, setup } from 'xstate';
+
+/**
+ * The ОФД sync worker. It wakes on its interval, soon after new receipts and on a manual sync,
+ * runs one pass at a time (the pass itself is an injected actor: buffer, ОФД client and
+ * breaker live outside the machine), chains passes while there is more to send, and waits in
+ * `backingOff` while the breaker is open instead of polling a dead ОФД.
+ */
+export interface PassInput {
+  manual: boolean;
+  passNo: number;
+}
+
+export interface PassResult {
+  /** Receipts the ОФД accepted in this pass. */
+  synced: number;
+  /** Receipts the ОФД rejected as invalid (now `failed`). */
+  failed: number;
+  /** Pending receipts this pass did not get to (breaker open, or beyond the batch). */
+  skipped: number;
+  /** Other fiscal documents (shift reports, registration) delivered. */
+  documents: number;
+  /** Transient failures (each counted by the breaker). */
+  errors: number;
+  lastError: string | null;
+  /** The breaker refused calls: wait for it instead of passing again. */
+  breakerOpen: boolean;
+  /** A full batch went through: pass again at once. */
+  more: boolean;
+}
+
+export interface SyncWorkerInput {
+  intervalMs: number;
+  kickMs: number;
+}
+
+export interface SyncWorkerContext extends SyncWorkerInput {
+  passNo: number;
+  /** A manual sync arrived during a pass: run another one right after it. */
+  manualPending: boolean;
+  manual: boolean;
+  lastPass: (PassResult & { passNo: number; manual: boolean; startedAt: number; finishedAt: number }) | null;
+  passStartedAt: number;
+  totals: { passes: number; synced: number; failed: number; documents: number; errors: number };
+  lastError: { message: string; at: number } | null;
+}
+
+export type SyncWorkerEvent =
+  | { type: 'sync.request' }
+  | { type: 'receipts.added' }
+  | { type: 'breaker.halfOpen' }
+  | { type: 'worker.stop' };
+
+export type SyncWorkerEmitted =
+  | { type: 'pass.done'; passNo: number; result: PassResult }
+  | { type: 'pass.failed'; passNo: number; error: string };
+
+export const syncWorkerMachine = setup({
+  types: {
+    context: {} as SyncWorkerContext,
+    events: {} as SyncWorkerEvent,
+    input: {} as SyncWorkerInput,
+    emitted: {} as SyncWorkerEmitted,
+  },
+  actors: {
+    syncPass: fromPromise<PassResult, PassInput>(async () => {
+      throw new Error('syncWorker: the syncPass actor must be provided by the adapter');
+    }),
+  },
+  delays: {
+    syncInterval: ({ context }) => context.intervalMs,
+    kick: ({ context }) => context.kickMs,
+  },
+  guards: {
+    breakerOpen: ({ event }) => 'output' in event && (event.output as PassResult).breakerOpen,
+    moreToDo: ({ context, event }) => context.manualPending || ('output' in event && (event.output as PassResult).more),
+  },
+  actions: {
+    beginPass: assign({
+      passNo: ({ context }) => context.passNo + 1,
+      manual: ({ context, event }) => event.type === 'sync.request' || context.manualPending,
+      manualPending: false,
+      passStartedAt: () => Date.now(),
+    }),
+    queueManual: assign({ manualPending: true }),
+    recordPass: assign(({ context, event }) => {
+      const result = (event as unknown as { output: PassResult }).output;
+      const t = context.totals;
+      return {
+        lastPass: {
+          ...result,
+          passNo: context.passNo,
+          manual: context.manual,
+          startedAt: context.passStartedAt,
+          finishedAt: Date.now(),
+        },
+        totals: {
+          passes: t.passes + 1,
+          synced: t.synced + result.synced,
+          failed: t.failed + result.failed,
+          documents: t.documents + result.documents,
+          errors: t.errors + result.errors,
+        },
+        lastError: result.lastError ? { message: result.lastError, at: Date.now() } : context.lastError,
+      };
+    }),
+    recordError: assign({
+      lastError: ({ event }) => ({ message: String((event as { error?: unknown }).error), at: Date.now() }),
+      totals: ({ context }) => ({ ...context.totals, passes: context.totals.passes + 1 }),
+    }),
+    announcePass: emit(({ context, event }) => ({
+      type: 'pass.done' as const,
+      passNo: context.passNo,
+      result: (event as unknown as { output: PassResult }).output,
+    })),
+    announceFailure: emit(({ context, event }) => ({
+      type: 'pass.failed' as const,
+      passNo: context.passNo,
+      error: String((event as { error?: unknown }).error),
+    })),
+  },
+}).createMachine({
+  id: 'syncWorker',
+  initial: 'idle',
+  context: ({ input }) => ({
+    ...input,
+    passNo: 0,
+    manualPending: false,
+    manual: false,
+    lastPass: null,
+    passStartedAt: 0,
+    totals: { passes: 0, synced: 0, failed: 0, documents: 0, errors: 0 },
+    lastError: null,
+  }),
+  states: {
+    idle: {
+      initial: 'waiting',
+      on: { 'sync.request': { target: 'syncing', actions: 'beginPass' } },
+      states: {
+        waiting: {
+          after: { syncInterval: { target: '#syncWorker.syncing', actions: 'beginPass' } },
+          on: { 'receipts.added': 'soon' },
+        },
+        // Coalesces a burst of new receipts into one pass.
+        soon: {
+          after: { kick: { target: '#syncWorker.syncing', actions: 'beginPass' } },
+        },
+      },
+    },
+    syncing: {
+      invoke: {
+        src: 'syncPass',
+        input: ({ context }) => ({ manual: context.manual, passNo: context.passNo }),
+        onDone: [
+          { guard: 'breakerOpen', target: 'backingOff', actions: ['recordPass', 'announcePass'] },
+          { guard: 'moreToDo', target: 'syncing', reenter: true, actions: ['recordPass', 'announcePass', 'beginPass'] },
+          { target: 'idle', actions: ['recordPass', 'announcePass'] },
+        ],
+        onError: { target: 'idle', actions: ['recordError', 'announceFailure'] },
+      },
+      on: { 'sync.request': { actions: 'queueManual' } },
+    },
+    backingOff: {
+      on: {
+        'breaker.halfOpen': { target: 'syncing', actions: 'beginPass' },
+        'sync.request': { target: 'syncing', actions: 'beginPass' },
+      },
+    },
+  },
+});
