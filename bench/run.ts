@@ -16,6 +16,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { type AdapterChild, freePort, spawnAdapter } from '../test/helpers/adapter-child.ts';
 import { sampleReceipt } from '../test/helpers/sample-receipt.ts';
+import { benchDrain } from './drain.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'RESULTS.md');
@@ -24,6 +25,8 @@ const CONNECTIONS = 50;
 const RECEIPT_ROUNDS = 2;
 const TARGET_RECEIPTS_PER_S = 3_000;
 const TARGET_HEALTH_P99_MS = 20;
+const DRAIN_COUNT = 10_000;
+const TARGET_DRAIN_PER_S = 2_000;
 
 const RECEIPT_BODY = JSON.stringify(sampleReceipt());
 
@@ -270,6 +273,21 @@ async function main() {
         `(p50 ${fmt(printed.latency.p50)} ms); target p99 < ${TARGET_HEALTH_P99_MS} ms ` +
         `${health.latency.p99 < TARGET_HEALTH_P99_MS ? '✅' : '❌'}`,
     });
+
+    // (d) the ОФД drain after an outage.
+    for (const batch of [50, 500]) {
+      log(`drain: ${fmt(DRAIN_COUNT)} pending receipts into the mock ОФД after it recovers (batch ${batch})…`);
+      const d = await benchDrain(DRAIN_COUNT, batch);
+      rows.push({
+        measure: `ОФД drain receipts/s (${fmt(DRAIN_COUNT)} pending, KKT_SYNC_BATCH_SIZE=${batch})`,
+        value: fmt(d.rate),
+        detail:
+          `${fmt(d.seconds, 2)} s from recovery to pending = 0; ${fmt(d.ofdCalls)} ОФД calls ` +
+          `(5 refused while down), ${d.duplicates} duplicates, ${d.documents} reports sent too; ` +
+          `${fmt(d.rate / fastifyRate, 3)} × the trivial fastify POST/s; mock ОФД in the adapter's process; ` +
+          `target ≥ ${fmt(TARGET_DRAIN_PER_S)} ${d.rate >= TARGET_DRAIN_PER_S ? '✅' : '❌'}`,
+      });
+    }
   } finally {
     await cleanup();
   }
