@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,6 +35,7 @@ beforeAll(async () => {
   app = mkdtempSync(join(tmpdir(), 'kkt-user-app-'));
   mkdirSync(join(app, 'node_modules'));
   symlinkSync(ROOT, join(app, 'node_modules', 'kkt-emu'), 'dir');
+  symlinkSync(join(ROOT, 'node_modules', 'vitest'), join(app, 'node_modules', 'vitest'), 'dir');
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'user-app', type: 'module', private: true }));
 }, 120_000);
 afterAll(() => {
@@ -73,6 +74,21 @@ try {
     expect(out.atOfd).toBe(1);
     expect(out.fn).toMatch(/^9999\d{12}$/);
   }, 60_000);
+
+  it("runs the README's vitest example as a user's suite", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Use it from your own test suite'));
+    const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toContain("from 'kkt-emu'");
+    writeFileSync(join(app, 'kkt.test.ts'), example as string);
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', app, '--dir', app, 'kkt.test.ts'],
+      { cwd: app, encoding: 'utf8', timeout: 90_000, env: { ...process.env, CI: 'true', NO_COLOR: '1' } },
+    );
+    expect(run.stdout + run.stderr).toMatch(/3 passed/);
+    expect(run.status).toBe(0);
+  }, 90_000);
 
   it('ships type declarations that a strict TypeScript project compiles against', () => {
     writeFileSync(
