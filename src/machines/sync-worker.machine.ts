@@ -38,6 +38,8 @@ export interface SyncWorkerContext extends SyncWorkerInput {
   passNo: number;
   /** A manual sync arrived during a pass: run another one right after it. */
   manualPending: boolean;
+  /** Receipts arrived during a pass (it read its batch before them): sync soon after it. */
+  receiptsPending: boolean;
   manual: boolean;
   lastPass: (PassResult & { passNo: number; manual: boolean; startedAt: number; finishedAt: number }) | null;
   passStartedAt: number;
@@ -72,17 +74,21 @@ export const syncWorkerMachine = setup({
     kick: ({ context }) => context.kickMs,
   },
   guards: {
+    manualQueued: ({ context }) => context.manualPending,
     breakerOpen: ({ event }) => 'output' in event && (event.output as PassResult).breakerOpen,
-    moreToDo: ({ context, event }) => context.manualPending || ('output' in event && (event.output as PassResult).more),
+    moreToDo: ({ event }) => 'output' in event && (event.output as PassResult).more,
+    receiptsArrived: ({ context }) => context.receiptsPending,
   },
   actions: {
     beginPass: assign({
       passNo: ({ context }) => context.passNo + 1,
       manual: ({ context, event }) => event.type === 'sync.request' || context.manualPending,
       manualPending: false,
+      receiptsPending: false,
       passStartedAt: () => Date.now(),
     }),
     queueManual: assign({ manualPending: true }),
+    noteReceipts: assign({ receiptsPending: true }),
     recordPass: assign(({ context, event }) => {
       const result = (event as unknown as { output: PassResult }).output;
       const t = context.totals;
@@ -126,6 +132,7 @@ export const syncWorkerMachine = setup({
     ...input,
     passNo: 0,
     manualPending: false,
+    receiptsPending: false,
     manual: false,
     lastPass: null,
     passStartedAt: 0,
@@ -152,13 +159,29 @@ export const syncWorkerMachine = setup({
         src: 'syncPass',
         input: ({ context }) => ({ manual: context.manual, passNo: context.passNo }),
         onDone: [
+          // A manual sync waiting for this pass runs now, open breaker or not: it is the probe.
+          {
+            guard: 'manualQueued',
+            target: 'syncing',
+            reenter: true,
+            actions: ['recordPass', 'announcePass', 'beginPass'],
+          },
           { guard: 'breakerOpen', target: 'backingOff', actions: ['recordPass', 'announcePass'] },
           { guard: 'moreToDo', target: 'syncing', reenter: true, actions: ['recordPass', 'announcePass', 'beginPass'] },
+          { guard: 'receiptsArrived', target: 'idle.soon', actions: ['recordPass', 'announcePass'] },
           { target: 'idle', actions: ['recordPass', 'announcePass'] },
         ],
-        onError: { target: 'idle', actions: ['recordError', 'announceFailure'] },
+        onError: [
+          {
+            guard: 'manualQueued',
+            target: 'syncing',
+            reenter: true,
+            actions: ['recordError', 'announceFailure', 'beginPass'],
+          },
+          { target: 'idle', actions: ['recordError', 'announceFailure'] },
+        ],
       },
-      on: { 'sync.request': { actions: 'queueManual' } },
+      on: { 'sync.request': { actions: 'queueManual' }, 'receipts.added': { actions: 'noteReceipts' } },
     },
     backingOff: {
       on: {

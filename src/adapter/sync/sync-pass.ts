@@ -28,6 +28,11 @@ export interface SyncPassDeps {
   backoffBaseMs: number;
   backoffMaxMs: number;
   random?: () => number;
+  /**
+   * Reports the ОФД refused for good (`fn:number`), kept for the process's lifetime so they
+   * are not resent on every pass. Receipts have `failed` in the buffer for this.
+   */
+  rejectedDocuments?: Set<string>;
 }
 
 type Delivery =
@@ -101,18 +106,23 @@ export class SyncPass {
     store.applySyncOutcome(outcome, this.deps.clock.now());
     await this.confirm(confirm);
     const attempted = outcome.synced.length + outcome.failed.length;
-    let documents = 0;
+    let documents = { delivered: 0, full: false };
     if (store.bufferCounts().pending === 0 && !this.refused) documents = await this.deliverDocuments();
     const pending = store.bufferCounts().pending;
+    // Judge the breaker as it is now, not as it was when a call was refused: a long call may
+    // have outlived the open delay, and a worker parked in backingOff would then wait for a
+    // half-open transition that already happened.
+    const open = breaker.state() === 'OPEN';
     return {
       synced: outcome.synced.length,
       failed: outcome.failed.length,
       skipped: pending,
-      documents,
+      documents: documents.delivered,
       errors: this.errors,
       lastError: this.lastError,
-      breakerOpen: this.refused || breaker.state() === 'OPEN',
-      more: !this.refused && batch.length === batchSize && attempted > 0 && pending > 0,
+      breakerOpen: open,
+      more:
+        !open && ((pending > 0 && (this.refused || (batch.length === batchSize && attempted > 0))) || documents.full),
     };
   }
 
@@ -198,18 +208,26 @@ export class SyncPass {
    * receipts the buffer already shows as synced are only confirmed; receipts still pending,
    * failed or on their way into the buffer are left to it.
    */
-  private async deliverDocuments(): Promise<number> {
+  private async deliverDocuments(): Promise<{ delivered: number; full: boolean }> {
     const { driver, store, batchSize } = this.deps;
+    const rejected = this.deps.rejectedDocuments ?? new Set<string>();
     const PAGE = 200;
     let from = 1;
     let delivered = 0;
-    for (let page = 0; page < 5 && delivered < batchSize && !this.refused; page++) {
+    // Documents this pass had no budget for: the worker passes again at once for them.
+    let leftover = false;
+    for (let page = 0; !this.refused; page++) {
+      if (page === 5 || delivered >= batchSize) {
+        leftover = true;
+        break;
+      }
       const docs = await driver.unconfirmedDocuments(from, PAGE);
       if (docs.length === 0) break;
       const confirmOnly: number[] = [];
       const toSend: FiscalDocument[] = [];
       for (const doc of docs) {
         from = doc.number + 1;
+        if (rejected.has(`${doc.fnNumber}:${doc.number}`)) continue;
         if (doc.kind !== 'receipt') toSend.push(doc);
         else {
           const known = store.receiptByDocument(doc.fnNumber, doc.number);
@@ -222,13 +240,17 @@ export class SyncPass {
         }
       }
       const sent = toSend.slice(0, batchSize - delivered);
+      if (sent.length < toSend.length) leftover = true;
       const results = await this.deliverAll(sent, (d) => toOfdPayload(d, this.deps.timezone));
       const accepted = sent.filter((_, i) => results[i]?.kind === 'accepted').map((d) => d.number);
+      sent.forEach((d, i) => {
+        if (results[i]?.kind === 'rejected') rejected.add(`${d.fnNumber}:${d.number}`);
+      });
       delivered += accepted.length;
       const numbers = [...confirmOnly, ...accepted];
       if (numbers.length > 0) await driver.confirmDelivered(numbers);
       if (docs.length < PAGE) break;
     }
-    return delivered;
+    return { delivered, full: leftover && delivered > 0 && !this.refused };
   }
 }

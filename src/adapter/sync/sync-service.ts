@@ -35,7 +35,7 @@ export class SyncService {
     // Every in-flight ОФД call listens on this one signal; a pass has up to `concurrency` of them.
     setMaxListeners(Math.max(64, options.pass.concurrency * 4), this.aborter.signal);
     this.breaker = options.breaker;
-    const deps: SyncPassDeps = { ...options.pass, breaker: options.breaker };
+    const deps: SyncPassDeps = { rejectedDocuments: new Set(), ...options.pass, breaker: options.breaker };
     const logic = syncWorkerMachine.provide({
       actors: {
         syncPass: fromPromise(({ input }) => {
