@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { InspectionEvent } from 'xstate';
 import { buildApp } from '../api/app.ts';
 import type { AdapterContext } from '../api/context.ts';
@@ -11,6 +11,9 @@ import { EmulatedKkt } from '../device/emulator.ts';
 import type { RegistrationOptions } from '../device/new-fiscal-drive.ts';
 import type { Clock } from '../fiscal/clock.ts';
 import { localIsoWithOffset } from '../fiscal/local-time.ts';
+import { fanOut } from '../inspect/fan-out.ts';
+import { InspectionHub } from '../inspect/hub.ts';
+import { startStatelyTransport } from '../inspect/stately.ts';
 import { systemClock, VirtualClock } from '../io/clock.ts';
 import { OdooClient } from '../io/http/odoo-client.ts';
 import { OfdClient } from '../io/http/ofd-client.ts';
@@ -29,6 +32,8 @@ export interface RunningAdapter {
   clock: Clock;
   sync?: SyncService;
   heartbeat?: HeartbeatService;
+  /** The live inspector behind GET /inspect. */
+  inspector: InspectionHub;
   close(): Promise<void>;
 }
 
@@ -76,6 +81,16 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       `KKT_DRIVER_TYPE (--driver-type): "${config.driverType}" is not available in this version; use emulator`,
     ]);
   mkdirSync(config.dataDir, { recursive: true });
+  let log: FastifyBaseLogger | undefined;
+  const inspector = new InspectionHub({ onError: (err) => log?.warn({ err }, 'inspector error (ignored)') });
+  const stately = config.inspectStately
+    ? await startStatelyTransport({ onError: (err) => log?.warn({ err }, 'Stately transport error') })
+    : undefined;
+  const inspect = fanOut(inspector.observe, stately?.observe, options.inspect);
+  const stopInspection = () => {
+    inspector.close();
+    stately?.stop();
+  };
   const virtual = options.clock ?? new VirtualClock();
   const clock: Clock = config.mode === 'mock' ? virtual : systemClock;
   const kkt = EmulatedKkt.open({
@@ -84,7 +99,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     registration: registrationFromConfig(config),
     printDelay: config.printDelay,
     autoOpenShift: config.autoOpenShift,
-    ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(inspect ? { inspect } : {}),
   });
   const netClock = options.netClock ?? systemClock;
   let store: AdapterStore | undefined;
@@ -114,7 +129,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
             maxOpenMs: config.circuitBreakerRecoveryTimeout * 1000,
           },
           netClock,
-          options.inspect,
+          inspect,
         ),
         pass: {
           store,
@@ -132,7 +147,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
         intervalMs: config.hlcSyncInterval * 1000,
         kickMs: tuning.kickMs ?? 50,
         netClock,
-        ...(options.inspect ? { inspect: options.inspect } : {}),
+        ...(inspect ? { inspect } : {}),
       });
     }
     if (config.odooApiUrl) {
@@ -159,7 +174,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
             signal,
           );
         },
-        ...(options.inspect ? { inspect: options.inspect } : {}),
+        ...(inspect ? { inspect } : {}),
       });
     }
     const openSync = sync;
@@ -178,6 +193,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     const ctx: AdapterContext = { config, driver: kkt, store, fiscalizer, timezone: config.timezone };
     if (sync) ctx.sync = sync;
     if (heartbeat) ctx.heartbeat = heartbeat;
+    ctx.inspector = inspector;
     if (config.mode === 'mock')
       ctx.emulator = {
         kkt,
@@ -190,6 +206,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
         },
       };
     const app = await buildApp(ctx, { logger: options.logger ?? false });
+    log = app.log;
     try {
       await app.listen({ host: config.httpHost, port: config.httpPort });
     } catch (e) {
@@ -213,8 +230,10 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       clock,
       ...(sync ? { sync } : {}),
       ...(heartbeat ? { heartbeat } : {}),
+      inspector,
       async close() {
         await app.close();
+        stopInspection();
         await stopNetwork();
         await kkt.close();
         openStore.close();
@@ -222,6 +241,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       },
     };
   } catch (e) {
+    stopInspection();
     await stopNetwork();
     store?.close();
     await kkt.close();

@@ -8,6 +8,7 @@ import { bufferRoutes } from './routes/buffer.ts';
 import { deviceRoutes } from './routes/device.ts';
 import { emulatorRoutes } from './routes/emulator.ts';
 import { healthRoutes } from './routes/health.ts';
+import { inspectRoutes } from './routes/inspect.ts';
 import { receiptRoutes } from './routes/receipts.ts';
 import { syncRoutes } from './routes/sync.ts';
 
@@ -91,5 +92,6 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
   syncRoutes(app, ctx);
   healthRoutes(app, ctx);
   emulatorRoutes(app, ctx);
+  if (ctx.inspector) await app.register(inspectRoutes, { hub: ctx.inspector });
   return app;
 }

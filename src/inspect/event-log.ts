@@ -1,0 +1,94 @@
+import type { StateValue } from 'xstate';
+import type { StateResolver } from './active-states.ts';
+
+/** One processed event as the page shows it. */
+export interface LogEntry {
+  seq: number;
+  /** Wall-clock milliseconds. */
+  at: number;
+  machine: string;
+  event: string;
+  /** Active leaves before and after, space-separated (`printer.ready shift.opened`). */
+  from: string;
+  to: string;
+}
+
+interface Slot {
+  seq: number;
+  at: number;
+  machine: string;
+  event: string;
+  from: StateValue | undefined;
+  to: StateValue | undefined;
+  resolver: StateResolver | undefined;
+}
+
+/**
+ * A fixed-size ring of the latest processed events. `push` runs inside `actor.send`, so it only
+ * overwrites the fields of a preallocated slot: no allocation, no formatting. State values are
+ * kept by reference (XState never mutates a snapshot's value) and turned into text only when a
+ * reader asks, at most a few times per second.
+ */
+export class EventLog {
+  private readonly slots: Slot[];
+  private nextSeq = 1;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
+    this.slots = Array.from({ length: capacity }, () => ({
+      seq: 0,
+      at: 0,
+      machine: '',
+      event: '',
+      from: undefined,
+      to: undefined,
+      resolver: undefined,
+    }));
+  }
+
+  /** Sequence number of the latest entry (0 when empty). */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  push(
+    machine: string,
+    event: string,
+    from: StateValue | undefined,
+    to: StateValue | undefined,
+    at: number,
+    resolver: StateResolver,
+  ): void {
+    const seq = this.nextSeq++;
+    const slot = this.slots[seq % this.capacity] as Slot;
+    slot.seq = seq;
+    slot.at = at;
+    slot.machine = machine;
+    slot.event = event;
+    slot.from = from;
+    slot.to = to;
+    slot.resolver = resolver;
+  }
+
+  /** Entries with `seq > afterSeq`, oldest first, at most the `limit` newest of them. */
+  since(afterSeq: number, limit = this.capacity): { entries: LogEntry[]; skipped: number } {
+    const last = this.lastSeq;
+    const oldest = Math.max(afterSeq + 1, last - this.capacity + 1, 1);
+    const first = Math.max(oldest, last - limit + 1);
+    const entries: LogEntry[] = [];
+    for (let seq = first; seq <= last; seq++) entries.push(this.format(this.slots[seq % this.capacity] as Slot));
+    return { entries, skipped: Math.max(0, first - (afterSeq + 1)) };
+  }
+
+  private format(slot: Slot): LogEntry {
+    const resolver = slot.resolver;
+    return {
+      seq: slot.seq,
+      at: slot.at,
+      machine: slot.machine,
+      event: slot.event,
+      from: resolver ? resolver.resolve(slot.from).leaves.join(' ') : '',
+      to: resolver ? resolver.resolve(slot.to).leaves.join(' ') : '',
+    };
+  }
+}
