@@ -294,7 +294,7 @@ async function serveChild(mode: string, dir: string): Promise<void> {
     close = () => s.stop();
   } else {
     const { startStack } = await import('../src/stack.ts');
-    const s = await startStack({ env, dataDir: dir });
+    const s = await startStack({ env: { ...env, KKT_INSPECT: 'false' }, dataDir: dir });
     info = { url: s.url };
     close = () => s.stop();
   }

@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { type AdapterChild, freePort, spawnAdapter } from '../test/helpers/adapter-child.ts';
 import { sampleReceipt } from '../test/helpers/sample-receipt.ts';
 import { benchDrain } from './drain.ts';
+import { benchInspector } from './inspector.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'RESULTS.md');
@@ -288,6 +289,24 @@ async function main() {
           `target ≥ ${fmt(TARGET_DRAIN_PER_S)} ${d.rate >= TARGET_DRAIN_PER_S ? '✅' : '❌'}`,
       });
     }
+
+    // (e) the inspector's cost: receipts/s with 5 pages streaming /inspect/events vs none.
+    log('inspector: receipts/s with the inspector off, on with no page, on with 5 pages…');
+    const insp = await benchInspector({ seconds: SECONDS, rounds: 2, clients: 5, log });
+    for (const r of insp.rows)
+      rows.push({
+        measure: `Receipts/s, ${r.config}`,
+        value: fmt(r.best),
+        detail:
+          `rounds ${r.rounds.map((x) => fmt(x)).join(' / ')}` +
+          `${r.cpuUsPerReceipt !== undefined ? `; ${fmt(r.cpuUsPerReceipt)} µs CPU per receipt` : ''}` +
+          `${r.sse ? `; pages got ${fmt(r.sse.messages)} messages, ${fmt(r.sse.dropped)} dropped` : ''}`,
+      });
+    rows.push({
+      measure: 'Inspector cost with 5 pages (vs on with no page / vs off)',
+      value: `${fmt(insp.costWithPages * 100, 1)} % / ${fmt(insp.costVersusOff * 100, 1)} %`,
+      detail: `target < 10 % ${insp.costWithPages < 0.1 ? '✅' : '❌'}; round-to-round noise on this VM is ±15 %`,
+    });
   } finally {
     await cleanup();
   }

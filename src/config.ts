@@ -49,6 +49,8 @@ export interface Config {
   serialTrace: boolean;
   /** KKT_SERIAL_PAIR: with the shtrih driver, run the emulated device behind a pseudo-terminal pair. */
   serialPair: boolean;
+  /** KKT_INSPECT: serve the live inspector (/inspect) and feed it from every actor. */
+  inspect: boolean;
   /** KKT_INSPECT_STATELY: also attach @statelyai/inspect's WebSocket inspector. */
   inspectStately: boolean;
 }
@@ -180,6 +182,7 @@ const SETTINGS: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 'kktSerial', env: 'KKT_SERIAL', fallback: '00000000000001', parse: digitsOf(14) as Parser<string> },
   { key: 'serialTrace', env: 'KKT_SERIAL_TRACE', fallback: 'false', parse: bool },
   { key: 'serialPair', env: 'KKT_SERIAL_PAIR', fallback: 'false', parse: bool },
+  { key: 'inspect', env: 'KKT_INSPECT', fallback: 'true', parse: bool },
   { key: 'inspectStately', env: 'KKT_INSPECT_STATELY', fallback: 'false', parse: bool },
 ];
 

@@ -32,8 +32,8 @@ export interface RunningAdapter {
   clock: Clock;
   sync?: SyncService;
   heartbeat?: HeartbeatService;
-  /** The live inspector behind GET /inspect. */
-  inspector: InspectionHub;
+  /** The live inspector behind GET /inspect (absent with KKT_INSPECT=false). */
+  inspector?: InspectionHub;
   close(): Promise<void>;
 }
 
@@ -82,13 +82,15 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     ]);
   mkdirSync(config.dataDir, { recursive: true });
   let log: FastifyBaseLogger | undefined;
-  const inspector = new InspectionHub({ onError: (err) => log?.warn({ err }, 'inspector error (ignored)') });
+  const inspector = config.inspect
+    ? new InspectionHub({ onError: (err) => log?.warn({ err }, 'inspector error (ignored)') })
+    : undefined;
   const stately = config.inspectStately
     ? await startStatelyTransport({ onError: (err) => log?.warn({ err }, 'Stately transport error') })
     : undefined;
-  const inspect = fanOut(inspector.observe, stately?.observe, options.inspect);
+  const inspect = fanOut(inspector?.observe, stately?.observe, options.inspect);
   const stopInspection = () => {
-    inspector.close();
+    inspector?.close();
     stately?.stop();
   };
   const virtual = options.clock ?? new VirtualClock();
@@ -193,7 +195,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     const ctx: AdapterContext = { config, driver: kkt, store, fiscalizer, timezone: config.timezone };
     if (sync) ctx.sync = sync;
     if (heartbeat) ctx.heartbeat = heartbeat;
-    ctx.inspector = inspector;
+    if (inspector) ctx.inspector = inspector;
     if (config.mode === 'mock')
       ctx.emulator = {
         kkt,
@@ -230,7 +232,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       clock,
       ...(sync ? { sync } : {}),
       ...(heartbeat ? { heartbeat } : {}),
-      inspector,
+      ...(inspector ? { inspector } : {}),
       async close() {
         await app.close();
         stopInspection();

@@ -49,7 +49,7 @@ export async function startInspectedStack(options: InspectedStackOptions = {}): 
   });
   return {
     stack,
-    hub: stack.adapter.inspector,
+    hub: stack.adapter.inspector as InspectionHub,
     url: stack.url,
     inspectUrl: `${stack.url}/inspect`,
     stop: () => stack.stop(),
