@@ -9,6 +9,7 @@ const USAGE = `usage: kkt-emu <command> [--option value ...]
   adapter   the adapter alone; the device is chosen by KKT_DRIVER_TYPE, the ОФД by KKT_OFD_API_URL
   ofd       the mock ОФД alone (KKT_OFD_PORT, default 9000)
   odoo      the mock Odoo alone (KKT_ODOO_PORT, default 8069)
+  device    the emulated ККТ on the Shtrih-M protocol: --serial <path> | --tcp [host:]<port> (docs/serial.md)
   statecharts  write docs/statecharts/<machine>.md (Mermaid) and .svg; --check exits 1 when they are stale
 Every setting is an env (KKT_HTTP_PORT) or a flag (--http-port). See README.md.`;
 
@@ -71,6 +72,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (command === 'device') {
+    const { runDeviceCommand } = await import('./commands/device.ts');
+    await runDeviceCommand(rest);
+    return 0;
   }
   if (command === 'statecharts') {
     const { runStatechartsCommand } = await import('./commands/statecharts.ts');

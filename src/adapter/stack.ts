@@ -7,8 +7,7 @@ import type { AdapterContext } from '../api/context.ts';
 import type { Config } from '../config.ts';
 import { ConfigError } from '../config.ts';
 import type { KktDriver } from '../device/driver.ts';
-import { EmulatedKkt } from '../device/emulator.ts';
-import type { RegistrationOptions } from '../device/new-fiscal-drive.ts';
+import type { EmulatedKkt } from '../device/emulator.ts';
 import type { Clock } from '../fiscal/clock.ts';
 import { localIsoWithOffset } from '../fiscal/local-time.ts';
 import { fanOut } from '../inspect/fan-out.ts';
@@ -18,6 +17,7 @@ import { systemClock, VirtualClock } from '../io/clock.ts';
 import { OdooClient } from '../io/http/odoo-client.ts';
 import { OfdClient } from '../io/http/ofd-client.ts';
 import { AdapterStore } from '../io/sqlite/adapter-store.ts';
+import { openDriver } from './driver-factory.ts';
 import { Fiscalizer } from './fiscalizer.ts';
 import { Breaker } from './sync/breaker.ts';
 import { HeartbeatService } from './sync/heartbeat-service.ts';
@@ -56,30 +56,8 @@ export interface StartOptions {
 /** The ОФД calls of one pass that may be on the wire at once, once the ОФД has answered. */
 const SYNC_CONCURRENCY = 16;
 
-export function registrationFromConfig(c: Config): RegistrationOptions {
-  const r: RegistrationOptions = {
-    kktSerial: c.kktSerial,
-    userInn: c.inn,
-    userName: c.companyName,
-    address: c.address,
-    taxation: c.taxationType,
-    ofdName: c.ofdName,
-    ofdInn: c.ofdInn,
-    timezone: c.timezone,
-    validityDays: c.fnValidityDays,
-    capacity: c.fnCapacity,
-  };
-  if (c.fnNumber) r.fnNumber = c.fnNumber;
-  if (c.regNumber) r.regNumber = c.regNumber;
-  return r;
-}
-
 /** Adapter + emulated device on one data dir: what `kkt-emu adapter` and `up` run. */
 export async function startAdapter(config: Config, options: StartOptions = {}): Promise<RunningAdapter> {
-  if (config.driverType !== 'emulator')
-    throw new ConfigError([
-      `KKT_DRIVER_TYPE (--driver-type): "${config.driverType}" is not available in this version; use emulator`,
-    ]);
   mkdirSync(config.dataDir, { recursive: true });
   let log: FastifyBaseLogger | undefined;
   const inspector = config.inspect
@@ -95,14 +73,15 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
   };
   const virtual = options.clock ?? new VirtualClock();
   const clock: Clock = config.mode === 'mock' ? virtual : systemClock;
-  const kkt = EmulatedKkt.open({
-    dataDir: config.dataDir,
-    clock,
-    registration: registrationFromConfig(config),
-    printDelay: config.printDelay,
-    autoOpenShift: config.autoOpenShift,
-    ...(inspect ? { inspect } : {}),
-  });
+  let device: Awaited<ReturnType<typeof openDriver>>;
+  try {
+    device = await openDriver(config, clock, { ...(inspect ? { inspect } : {}) });
+  } catch (e) {
+    stopInspection();
+    throw e;
+  }
+  const driver = device.driver;
+  const kkt = device.emulator;
   const netClock = options.netClock ?? systemClock;
   let store: AdapterStore | undefined;
   let sync: SyncService | undefined;
@@ -135,7 +114,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
         ),
         pass: {
           store,
-          driver: kkt,
+          driver,
           ofd: ofdClient,
           clock,
           netClock,
@@ -160,15 +139,15 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
         intervalMs: config.heartbeatInterval * 1000,
         netClock,
         beat: async (signal) => {
-          const device = kkt.statusNow();
+          const status = kkt ? kkt.statusNow() : await driver.status();
           const counts = beatStore.bufferCounts();
           return odoo.heartbeat(
             {
-              kkt_serial: device.kkt.serial,
-              kkt_reg_number: device.kkt.regNumber,
-              fn_number: device.fn.number,
-              device_state: device.state,
-              shift: device.shift.state,
+              kkt_serial: status.kkt.serial,
+              kkt_reg_number: status.kkt.regNumber,
+              fn_number: status.fn.number,
+              device_state: status.state,
+              shift: status.shift.state,
               buffer: counts,
               circuit_breaker: sync?.breaker.state() ?? null,
               timestamp: localIsoWithOffset(clock.now(), config.timezone),
@@ -181,7 +160,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     }
     const openSync = sync;
     const fiscalizer = new Fiscalizer({
-      driver: kkt,
+      driver,
       store,
       clock,
       timezone: config.timezone,
@@ -192,11 +171,11 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     });
     await fiscalizer.recover();
     const openStore = store;
-    const ctx: AdapterContext = { config, driver: kkt, store, fiscalizer, timezone: config.timezone };
+    const ctx: AdapterContext = { config, driver, store, fiscalizer, timezone: config.timezone };
     if (sync) ctx.sync = sync;
     if (heartbeat) ctx.heartbeat = heartbeat;
     if (inspector) ctx.inspector = inspector;
-    if (config.mode === 'mock')
+    if (config.mode === 'mock' && kkt)
       ctx.emulator = {
         kkt,
         clock: virtual,
@@ -227,8 +206,8 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       app,
       url: `http://${host}:${port}`,
       config,
-      driver: kkt,
-      ...(config.mode === 'mock' ? { emulator: kkt } : {}),
+      driver,
+      ...(config.mode === 'mock' && kkt ? { emulator: kkt } : {}),
       clock,
       ...(sync ? { sync } : {}),
       ...(heartbeat ? { heartbeat } : {}),
@@ -237,7 +216,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
         await app.close();
         stopInspection();
         await stopNetwork();
-        await kkt.close();
+        await device.close();
         openStore.close();
         if (!options.clock) virtual.dispose();
       },
@@ -246,7 +225,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     stopInspection();
     await stopNetwork();
     store?.close();
-    await kkt.close();
+    await device.close();
     throw e;
   }
 }

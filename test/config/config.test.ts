@@ -303,9 +303,14 @@ describe('startAdapter refuses what it cannot serve', () => {
     await expect(startAdapter(config, { clock })).rejects.toThrow(/KKT_HTTP_HOST \(--http-host\)/);
   });
 
-  test('KKT_DRIVER_TYPE=shtrih is not available: ConfigError naming KKT_DRIVER_TYPE', async () => {
-    const config = loadConfig({ KKT_DATA_DIR: freshDir(), KKT_DRIVER_TYPE: 'shtrih', KKT_HTTP_PORT: '0' });
+  test('KKT_DRIVER_TYPE=shtrih on a missing port: ConfigError naming KKT_PORT', async () => {
+    const config = loadConfig({
+      KKT_DATA_DIR: freshDir(),
+      KKT_DRIVER_TYPE: 'shtrih',
+      KKT_PORT: '/dev/kkt-emu-missing',
+      KKT_HTTP_PORT: '0',
+    });
     await expect(startAdapter(config)).rejects.toBeInstanceOf(ConfigError);
-    await expect(startAdapter(config)).rejects.toThrow(/KKT_DRIVER_TYPE \(--driver-type\)/);
+    await expect(startAdapter(config)).rejects.toThrow(/KKT_PORT \(--port\): cannot open "\/dev\/kkt-emu-missing"/);
   });
 });

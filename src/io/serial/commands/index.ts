@@ -1,0 +1,76 @@
+import type { CommandCodec } from './codec.ts';
+import { confirmDelivered } from './extension.ts';
+import {
+  exchangeStatus,
+  findDocument,
+  fnExpiry,
+  fnNumber,
+  fnResource,
+  fnStatus,
+  readDocument,
+  readDocumentBlock,
+  shiftParameters,
+} from './fn.ts';
+import { beep, closeCheck, openCheck, printString, purchase, purchaseReturn, sale, saleReturn } from './legacy.ts';
+import { cancelCheck, closeCheckEx, operationV2, sendOperationTlv, sendTlv } from './receipt.ts';
+import { beginCloseShift, beginOpenShift, openShift, xReport, zReport } from './shift.ts';
+import { deviceType, fullStatus, shortStatus } from './status.ts';
+
+export * from './codec.ts';
+export * from './extension.ts';
+export * from './fn.ts';
+export * from './legacy.ts';
+export * from './receipt.ts';
+export * from './shift.ts';
+export * from './status.ts';
+
+/** Every command kkt-emu speaks, by code. */
+export const COMMANDS: ReadonlyMap<number, CommandCodec<never, unknown>> = new Map(
+  (
+    [
+      shortStatus,
+      fullStatus,
+      beep,
+      printString,
+      xReport,
+      zReport,
+      sale,
+      purchase,
+      saleReturn,
+      purchaseReturn,
+      closeCheck,
+      cancelCheck,
+      openCheck,
+      openShift,
+      deviceType,
+      fnStatus,
+      fnNumber,
+      fnExpiry,
+      findDocument,
+      sendTlv,
+      exchangeStatus,
+      readDocument,
+      readDocumentBlock,
+      shiftParameters,
+      beginOpenShift,
+      beginCloseShift,
+      closeCheckEx,
+      operationV2,
+      sendOperationTlv,
+      fnResource,
+      confirmDelivered,
+    ] as CommandCodec<never, unknown>[]
+  ).map((c) => [c.code, c]),
+);
+
+/** `10h`, `FF46h`: how the vendor documents write codes. */
+export function formatCode(code: number): string {
+  return `${code
+    .toString(16)
+    .toUpperCase()
+    .padStart(code > 0xff ? 4 : 2, '0')}h`;
+}
+
+export function commandName(code: number): string {
+  return COMMANDS.get(code)?.name ?? 'unknown command';
+}
