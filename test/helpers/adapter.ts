@@ -53,6 +53,13 @@ export interface StartTestOptions {
 export { sampleReceipt } from './sample-receipt.ts';
 
 /**
+ * Settings a whole test file can put under every adapter it starts: test/serial/api-over-wire
+ * runs the test/api suites again with the adapter speaking Shtrih-M to the emulated device.
+ */
+const driverEnv = (): Record<string, string> =>
+  process.env.KKT_TEST_DRIVER_ENV ? JSON.parse(process.env.KKT_TEST_DRIVER_ENV) : {};
+
+/**
  * Starts the adapter with its emulated device on a loopback port, a fresh data dir, no print
  * delay and a manual virtual clock (time moves only through `clock.advance` or the emulator API).
  */
@@ -69,6 +76,7 @@ export async function startTestAdapter(
       KKT_HTTP_HOST: '127.0.0.1',
       KKT_HTTP_PORT: '0',
       KKT_PRINT_DELAY_MS: '0',
+      ...driverEnv(),
       ...env,
     });
     running = await startAdapter(config, { clock });

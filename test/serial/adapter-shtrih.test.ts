@@ -1,5 +1,4 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { ConfigError } from '../../src/config.ts';
 import { problemShape, sampleReceipt, startTestAdapter, type TestAdapter } from '../helpers/adapter.ts';
 import { HAS_SOCAT, PTY_SKIP_MESSAGE } from '../helpers/pty.ts';
 
@@ -10,24 +9,8 @@ import { HAS_SOCAT, PTY_SKIP_MESSAGE } from '../helpers/pty.ts';
  */
 const SHTRIH = { KKT_DRIVER_TYPE: 'shtrih', KKT_SERIAL_PAIR: 'true' };
 
-/** Until src/adapter/stack.ts opens its device through openDriver, it refuses KKT_DRIVER_TYPE=shtrih. */
-async function stackSpeaksShtrih(): Promise<boolean> {
-  if (!HAS_SOCAT) return false;
-  try {
-    const t = await startTestAdapter(SHTRIH);
-    await t.close();
-    return true;
-  } catch (e) {
-    if (e instanceof ConfigError && e.problems.some((p) => p.includes('not available in this version'))) return false;
-    throw e;
-  }
-}
-
-const READY = await stackSpeaksShtrih();
-const SKIP_REASON = HAS_SOCAT
-  ? 'src/adapter/stack.ts does not use openDriver yet, so KKT_DRIVER_TYPE=shtrih is refused: adapter-over-pty tests skipped'
-  : PTY_SKIP_MESSAGE;
-if (!READY) console.warn(`[serial tests] ${SKIP_REASON}`);
+const READY = HAS_SOCAT;
+if (!READY) console.warn(`[serial tests] ${PTY_SKIP_MESSAGE}`);
 
 const running: TestAdapter[] = [];
 async function start(env: Record<string, string> = {}): Promise<TestAdapter> {
@@ -123,4 +106,4 @@ describe.skipIf(!READY)('the adapter over the Shtrih-M wire (pty pair)', () => {
   });
 });
 
-if (!READY) test.skip(SKIP_REASON, () => {});
+if (!READY) test.skip(PTY_SKIP_MESSAGE, () => {});
