@@ -182,7 +182,9 @@ async function main() {
     log(`adapter: POST /v1/kkt/receipt, ${CONNECTIONS} connections, print delay 0 (${SECONDS} s)…`);
     const dirB = mkdtempSync(join(tmpdir(), 'kkt-bench-b-'));
     dirs.push(dirB);
+    // `kkt-emu adapter`: phase 1 alone (fiscalize + buffer), no ОФД traffic in the process.
     const adapterB = await spawnAdapter({
+      command: 'adapter',
       dataDir: dirB,
       printDelay: '0',
       logLevel: 'silent',
@@ -229,7 +231,7 @@ async function main() {
     const allRounds = rounds.map((r) => fmt(ok2xx(r.result) / SECONDS)).join(' / ');
     const stored = after.total_receipts - before.total_receipts;
     rows.push({
-      measure: `Durable receipts/s, POST /v1/kkt/receipt (${CONNECTIONS} connections, print delay 0)`,
+      measure: `Durable receipts/s, POST /v1/kkt/receipt, kkt-emu adapter (${CONNECTIONS} connections, print delay 0)`,
       value: fmt(receiptRate),
       detail:
         `best of ${RECEIPT_ROUNDS} rounds (${allRounds}); ${fmt(ok2xx(receipts))} × 200, ${nonOk(receipts)} other; ` +
@@ -253,6 +255,37 @@ async function main() {
       measure: 'Receipts/s ÷ trivial fastify POST/s',
       value: fmt(receiptRate / fastifyRate, 3),
       detail: 'the share of the bare HTTP ceiling left after fiscalization and two commits',
+    });
+
+    // (b2) the whole stack: the same load on `kkt-emu up`, whose worker delivers every receipt
+    // to the mock ОФД in the same process while they arrive.
+    log(`stack: POST /v1/kkt/receipt on kkt-emu up, syncing meanwhile (${SECONDS} s)…`);
+    const dirUp = mkdtempSync(join(tmpdir(), 'kkt-bench-up-'));
+    dirs.push(dirUp);
+    const up = await spawnAdapter({
+      dataDir: dirUp,
+      printDelay: '0',
+      logLevel: 'silent',
+      env: { KKT_BUFFER_MAX_SIZE: '10000000' },
+    });
+    children.push(up);
+    await runCannon(receiptLoad(up.url, CONNECTIONS, 1));
+    const upStats = procStats(up.child.pid);
+    const upRun = await runCannon(receiptLoad(up.url, CONNECTIONS, SECONDS));
+    const upAfter = procStats(up.child.pid);
+    const upBuffer = await getJson<{ pending: number; synced: number }>(`${up.url}/v1/kkt/buffer/status`);
+    await up.stop();
+    const upRate = ok2xx(upRun) / SECONDS;
+    rows.push({
+      measure: `Durable receipts/s, kkt-emu up (adapter + worker + mock ОФД in one process)`,
+      value: fmt(upRate),
+      detail:
+        `p50 ${upRun.latency.p50} ms, p99 ${upRun.latency.p99} ms; ${fmt(upBuffer.synced)} synced and ` +
+        `${fmt(upBuffer.pending)} pending right after the load` +
+        (upStats && upAfter
+          ? `; ${fmt(((upAfter.cpuS - upStats.cpuS) * 1e6) / ok2xx(upRun))} µs CPU per receipt`
+          : '') +
+        `; ${fmt(upRate / receiptRate, 2)} × the adapter alone: each receipt also makes an ОФД round trip`,
     });
 
     // (c) health while the printer is busy (default print delay 200-500 ms).

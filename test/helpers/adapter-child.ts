@@ -45,6 +45,8 @@ export interface SpawnOptions {
   logLevel?: string;
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /** `up` (default: adapter + device + mock ОФД + mock Odoo) or `adapter` (no ОФД unless configured). */
+  command?: 'up' | 'adapter';
 }
 
 /**
@@ -54,7 +56,7 @@ export interface SpawnOptions {
 export async function spawnAdapter(options: SpawnOptions): Promise<AdapterChild> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/kkt-emu.js', 'up'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/kkt-emu.js', options.command ?? 'up'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
