@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { SerialPort } from 'serialport';
-import type { InspectionEvent } from 'xstate';
+import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { type Config, ConfigError } from '../config.ts';
 import type { KktDriver } from '../device/driver.ts';
 import { EmulatedKkt } from '../device/emulator.ts';
@@ -18,8 +18,10 @@ import { closeSerialPort, openSerialPort, SerialPortError } from '../io/serial/p
 import { SocatError, startPtyPair } from '../io/serial/socat.ts';
 
 export interface OpenDriverOptions {
-  /** Observer for the emulated device's actor (the inspector's feed). */
+  /** Observer for the emulated device's actor (e.g. the Stately transport). */
   inspect?: (event: InspectionEvent) => void;
+  /** Told about every emulated device actor started (the inspector attaches to it). */
+  onActor?: (actor: AnyActorRef) => void;
   /** Where KKT_SERIAL_TRACE lines go: a pino-style logger or a function (default: stderr). */
   log?: SerialLog;
   /** Link tuning for the shtrih driver (tests shorten the timeouts). */
@@ -53,7 +55,11 @@ export function registrationFromConfig(c: Config): RegistrationOptions {
 }
 
 /** The emulated ККТ of `config`, on its data dir: what the emulator driver and the device front both run. */
-export function openEmulator(config: Config, clock: Clock, inspect?: (event: InspectionEvent) => void): EmulatedKkt {
+export function openEmulator(
+  config: Config,
+  clock: Clock,
+  observe: Pick<OpenDriverOptions, 'inspect' | 'onActor'> = {},
+): EmulatedKkt {
   mkdirSync(config.dataDir, { recursive: true });
   return EmulatedKkt.open({
     dataDir: config.dataDir,
@@ -61,7 +67,8 @@ export function openEmulator(config: Config, clock: Clock, inspect?: (event: Ins
     registration: registrationFromConfig(config),
     printDelay: config.printDelay,
     autoOpenShift: config.autoOpenShift,
-    ...(inspect ? { inspect } : {}),
+    ...(observe.inspect ? { inspect: observe.inspect } : {}),
+    ...(observe.onActor ? { onActor: observe.onActor } : {}),
   });
 }
 
@@ -80,7 +87,7 @@ export const PAIR_HOST_LINK = 'kkt-host';
  */
 export async function openDriver(config: Config, clock: Clock, options: OpenDriverOptions = {}): Promise<OpenedDriver> {
   if (config.driverType === 'emulator') {
-    const kkt = openEmulator(config, clock, options.inspect);
+    const kkt = openEmulator(config, clock, options);
     return { driver: kkt, emulator: kkt, close: () => kkt.close() };
   }
   const log = config.serialTrace ? (options.log ?? stderrLog) : undefined;
@@ -111,7 +118,7 @@ async function openSerialPair(
   const unwind = async () => {
     for (const c of cleanup.splice(0).reverse()) await c();
   };
-  const kkt = openEmulator(config, clock, options.inspect);
+  const kkt = openEmulator(config, clock, options);
   cleanup.push(() => kkt.close());
   try {
     const pair = await startPtyPair(join(config.dataDir, PAIR_DEVICE_LINK), join(config.dataDir, PAIR_HOST_LINK)).catch(

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { InspectionEvent } from 'xstate';
+import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { buildApp } from '../api/app.ts';
 import type { AdapterContext } from '../api/context.ts';
 import type { Config } from '../config.ts';
@@ -66,7 +66,9 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
   const stately = config.inspectStately
     ? await startStatelyTransport({ onError: (err) => log?.warn({ err }, 'Stately transport error') })
     : undefined;
-  const inspect = fanOut(inspector?.observe, stately?.observe, options.inspect);
+  // The hub attaches to the actors itself, and only while a page is open (see InspectionHub.attach).
+  const inspect = fanOut(stately?.observe, options.inspect);
+  const onActor = inspector ? (actor: AnyActorRef) => inspector.attach(actor) : undefined;
   const stopInspection = () => {
     inspector?.close();
     stately?.stop();
@@ -75,7 +77,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
   const clock: Clock = config.mode === 'mock' ? virtual : systemClock;
   let device: Awaited<ReturnType<typeof openDriver>>;
   try {
-    device = await openDriver(config, clock, { ...(inspect ? { inspect } : {}) });
+    device = await openDriver(config, clock, { ...(inspect ? { inspect } : {}), ...(onActor ? { onActor } : {}) });
   } catch (e) {
     stopInspection();
     throw e;
@@ -174,7 +176,14 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     const ctx: AdapterContext = { config, driver, store, fiscalizer, timezone: config.timezone };
     if (sync) ctx.sync = sync;
     if (heartbeat) ctx.heartbeat = heartbeat;
-    if (inspector) ctx.inspector = inspector;
+    if (inspector) {
+      ctx.inspector = inspector;
+      if (sync) {
+        inspector.attach(sync.breaker.actor);
+        inspector.attach(sync.actor);
+      }
+      if (heartbeat) inspector.attach(heartbeat.actor);
+    }
     if (config.mode === 'mock' && kkt)
       ctx.emulator = {
         kkt,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Actor, createActor, type InspectionEvent } from 'xstate';
+import { type Actor, type AnyActorRef, createActor, type InspectionEvent } from 'xstate';
 import type { Clock } from '../fiscal/clock.ts';
 import type {
   FiscalDocument,
@@ -37,6 +37,8 @@ export interface EmulatorOptions {
   batchLimit?: number;
   /** Options given to createActor, e.g. an `inspect` observer. */
   inspect?: (event: InspectionEvent) => void;
+  /** Told about every device actor started (a new one after a ФН replacement): the inspector attaches to it. */
+  onActor?: (actor: AnyActorRef) => void;
 }
 
 type KktActor = Actor<ReturnType<typeof provideKkt>>;
@@ -96,6 +98,7 @@ export class EmulatedKkt implements KktDriver {
     this.actor.on('job.settled', ({ outcome }) => this.settle(outcome));
     this.actor.subscribe({ error: (err) => this.failAll(err) });
     this.actor.start();
+    this.options.onActor?.(this.actor);
   }
 
   private async fiscalize(input: FiscalizeInput): Promise<FiscalizeOutput> {

@@ -1,4 +1,4 @@
-import type { AnyStateMachine, InspectionEvent, StateValue } from 'xstate';
+import type { AnyActorRef, AnyStateMachine, InspectionEvent, StateValue, Subscription } from 'xstate';
 import { MACHINE_CATALOG } from '../machines/catalog.ts';
 import { StateResolver } from './active-states.ts';
 import { describeMachine, type MachineDefinition } from './definition.ts';
@@ -116,6 +116,10 @@ export class InspectionHub {
   private errors = 0;
   private droppedByGoneClients = 0;
   private lastErrorReport = Number.NEGATIVE_INFINITY;
+  /** Root actors given to `attach`, by catalog id (the newest per machine). */
+  private readonly roots = new Map<string, AnyActorRef>();
+  /** Inspection subscriptions, held only while a page is connected. */
+  private readonly attached = new Map<AnyActorRef, Subscription>();
 
   constructor(options: InspectionHubOptions = {}) {
     this.catalog = options.catalog ?? MACHINE_CATALOG;
@@ -152,6 +156,25 @@ export class InspectionHub {
     }
   };
 
+  /**
+   * Follows a root actor (its whole actor system) — lazily: XState's inspection costs on every
+   * transition, so the hub subscribes (`system.inspect`) only while a page is connected and
+   * reads the actor's snapshot directly otherwise. A newer actor of the same machine replaces
+   * the older one (the device after a ФН replacement).
+   */
+  attach(actor: AnyActorRef): void {
+    if (this.closed) return;
+    this.safely(() => {
+      const slot = this.slotOf(actor);
+      if (!slot) return;
+      const previous = this.roots.get(slot.entry.id);
+      if (previous && previous !== actor) this.unsubscribe(previous);
+      this.roots.set(slot.entry.id, actor);
+      this.refresh(slot, actor);
+      if (this.clients.size > 0) this.subscribe(actor);
+    });
+  }
+
   /** Connects a page: it receives a snapshot of every actor and the recent log, then updates. */
   addClient(sink: SseSink): SseClient {
     const client = new SseClient(
@@ -164,7 +187,11 @@ export class InspectionHub {
       return client;
     }
     // Updates flushed so far were for the pages already connected; the snapshot covers the rest.
-    if (this.clients.size === 0) this.flushedSeq = this.log.lastSeq;
+    if (this.clients.size === 0) {
+      this.flushedSeq = this.log.lastSeq;
+      this.refreshRoots();
+      for (const actor of this.roots.values()) this.subscribe(actor);
+    }
     client.onClose = () => this.removeClient(client);
     client.onEmpty = () => {
       if (!client.lost) return;
@@ -181,11 +208,15 @@ export class InspectionHub {
     if (!this.clients.delete(client)) return;
     this.droppedByGoneClients += client.dropped;
     client.close();
-    if (this.clients.size === 0) this.stopTimers();
+    if (this.clients.size === 0) {
+      this.stopTimers();
+      for (const actor of [...this.attached.keys()]) this.unsubscribe(actor);
+    }
   }
 
   /** Every catalogued machine with its definition, diagram URL and current actor. */
   machines(): MachineView[] {
+    this.refreshRoots();
     return this.catalog.map((entry) => {
       const slot = this.current.get(entry.id);
       return {
@@ -204,6 +235,7 @@ export class InspectionHub {
 
   /** The current view of one catalogued machine's newest actor. */
   actor(id: string): ActorView | null {
+    this.refreshRoots();
     const slot = this.current.get(id);
     return slot ? this.view(slot) : null;
   }
@@ -221,6 +253,7 @@ export class InspectionHub {
   /** Ends every page's stream; `observe` does nothing afterwards. */
   close(): void {
     if (this.closed) return;
+    for (const actor of [...this.attached.keys()]) this.unsubscribe(actor);
     this.closed = true;
     this.stopTimers();
     for (const client of [...this.clients]) this.removeClient(client);
@@ -249,6 +282,36 @@ export class InspectionHub {
         else client.send(message);
       }
     });
+  }
+
+  private subscribe(actor: AnyActorRef): void {
+    if (this.attached.has(actor)) return;
+    this.attached.set(actor, actor.system.inspect(this.observe));
+  }
+
+  private unsubscribe(actor: AnyActorRef): void {
+    this.attached.get(actor)?.unsubscribe();
+    this.attached.delete(actor);
+  }
+
+  /** Without a page nothing is observed: read each attached actor's present snapshot instead. */
+  private refreshRoots(): void {
+    if (this.attached.size > 0 && this.attached.size === this.roots.size) return;
+    this.safely(() => {
+      for (const actor of this.roots.values()) {
+        if (this.attached.has(actor)) continue;
+        const slot = this.slotOf(actor);
+        if (slot) this.refresh(slot, actor);
+      }
+    });
+  }
+
+  private refresh(slot: ActorSlot, actor: AnyActorRef): void {
+    const snap = actor.getSnapshot() as { value?: StateValue; status?: string };
+    if (slot.value === snap.value && slot.status === snap.status) return;
+    slot.value = snap.value;
+    slot.status = typeof snap.status === 'string' ? snap.status : 'active';
+    slot.dirty = true;
   }
 
   /** The actor's slot; matched once, on its first snapshot (also for actors started before the hub). */
