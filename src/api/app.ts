@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health.ts';
 import { inspectRoutes } from './routes/inspect.ts';
 import { receiptRoutes } from './routes/receipts.ts';
 import { syncRoutes } from './routes/sync.ts';
+import { strictValidatorCompiler } from './strict-validator.ts';
 
 export const BODY_LIMIT = 256 * 1024;
 
@@ -50,6 +51,7 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
     forceCloseConnections: 'idle',
   });
   installProblemHandlers(app);
+  app.setValidatorCompiler(strictValidatorCompiler);
   // A POST without a body but with `Content-Type: application/json` (what many generic HTTP
   // helpers send for /v1/kkt/shift/open) is an absent body, not a malformed one.
   const jsonParser = app.getDefaultJsonParser('error', 'error');
