@@ -32,6 +32,9 @@ export async function serveTcp(
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
+    // Frames are a few bytes each way; with Nagle's algorithm every answer would wait for the
+    // host's delayed ACK (~40 ms per command on Linux).
+    socket.setNoDelay(true);
     sockets.add(socket);
     const detach = front.attach(socket, {
       trailingFF: true,
