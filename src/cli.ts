@@ -1,5 +1,5 @@
 import { type RunningAdapter, startAdapter } from './adapter/stack.ts';
-import { ConfigError, loadConfig, parseFlags } from './config.ts';
+import { ConfigError, listenFailure, loadConfig, parseFlags } from './config.ts';
 import { MockOdooServer } from './mocks/mock-odoo.ts';
 import { MockOfdServer } from './mocks/mock-ofd.ts';
 import { startStack } from './stack.ts';
@@ -31,10 +31,10 @@ async function start(command: Command, rest: string[]): Promise<Running> {
       command === 'ofd'
         ? new MockOfdServer({ port: config.ofdPort, host: config.httpHost, logger })
         : new MockOdooServer({ port: config.odooPort, host: config.httpHost, logger });
-    const url = await mock.start().catch((e: NodeJS.ErrnoException) => {
-      const setting = command === 'ofd' ? 'KKT_OFD_PORT (--ofd-port)' : 'KKT_ODOO_PORT (--odoo-port)';
-      if (e.code === 'EADDRINUSE') throw new ConfigError([`${setting}: the port is already in use`]);
-      throw e;
+    const url = await mock.start().catch((e) => {
+      throw command === 'ofd'
+        ? listenFailure(e, 'KKT_OFD_PORT (--ofd-port)', config.ofdPort, config.httpHost)
+        : listenFailure(e, 'KKT_ODOO_PORT (--odoo-port)', config.odooPort, config.httpHost);
     });
     console.log(`kkt-emu: mock ${command === 'ofd' ? 'ОФД' : 'Odoo'} listening on ${url}`);
     return { log: { info: (_o, msg) => console.log(`kkt-emu: ${msg}`) }, close: () => mock.stop() };

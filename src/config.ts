@@ -198,6 +198,19 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * A failed `listen` as the one config line to fix: a port in use names its port setting, an
+ * address that cannot be bound names KKT_HTTP_HOST (every server of kkt-emu listens there).
+ * Anything else is returned as it was.
+ */
+export function listenFailure(e: unknown, portSetting: string, port: number, host: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new ConfigError([`${portSetting}: port ${port} is already in use`]);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new ConfigError([`KKT_HTTP_HOST (--http-host): cannot listen on "${host}"`]);
+  return e;
+}
+
 export const flagName = (env: string) => `--${env.replace(/^KKT_/, '').toLowerCase().replace(/_/g, '-')}`;
 
 /** `--http-port 8001` and `--http-port=8001` both work; unknown flags are problems too. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import { type RunningAdapter, startAdapter } from './adapter/stack.ts';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, listenFailure, loadConfig } from './config.ts';
 import type { EmulatedKkt } from './device/emulator.ts';
 import type { Clock } from './fiscal/clock.ts';
 import { VirtualClock } from './io/clock.ts';
@@ -84,9 +84,13 @@ export async function startStack(options: StackOptions = {}, config?: Config): P
   });
   const cleanup: (() => Promise<void> | void)[] = [];
   try {
-    const ofdUrl = await listenOr(ofd.start(), 'KKT_OFD_PORT (--ofd-port)', c.ofdPort);
+    const ofdUrl = await ofd.start().catch((e) => {
+      throw listenFailure(e, 'KKT_OFD_PORT (--ofd-port)', c.ofdPort, host);
+    });
     cleanup.push(() => ofd.stop());
-    const odooUrl = await listenOr(odoo.start(), 'KKT_ODOO_PORT (--odoo-port)', c.odooPort);
+    const odooUrl = await odoo.start().catch((e) => {
+      throw listenFailure(e, 'KKT_ODOO_PORT (--odoo-port)', c.odooPort, host);
+    });
     cleanup.push(() => odoo.stop());
     const wired: Config = { ...c, ofdApiUrl: c.ofdApiUrl ?? ofdUrl, odooApiUrl: c.odooApiUrl ?? odooUrl };
     const adapter = await startAdapter(wired, {
@@ -130,16 +134,6 @@ export async function startStack(options: StackOptions = {}, config?: Config): P
     for (const undo of cleanup.reverse()) await undo();
     clock.dispose();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-async function listenOr(started: Promise<string>, setting: string, port: number): Promise<string> {
-  try {
-    return await started;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new ConfigError([`${setting}: port ${port} is already in use`]);
     throw e;
   }
 }

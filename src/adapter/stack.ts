@@ -5,7 +5,7 @@ import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { buildApp } from '../api/app.ts';
 import type { AdapterContext } from '../api/context.ts';
 import type { Config } from '../config.ts';
-import { ConfigError } from '../config.ts';
+import { listenFailure } from '../config.ts';
 import type { KktDriver } from '../device/driver.ts';
 import type { EmulatedKkt } from '../device/emulator.ts';
 import type { Clock } from '../fiscal/clock.ts';
@@ -201,12 +201,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       await app.listen({ host: config.httpHost, port: config.httpPort });
     } catch (e) {
       await app.close();
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE')
-        throw new ConfigError([`KKT_HTTP_PORT (--http-port): port ${config.httpPort} is already in use`]);
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
-        throw new ConfigError([`KKT_HTTP_HOST (--http-host): cannot listen on "${config.httpHost}"`]);
-      throw e;
+      throw listenFailure(e, 'KKT_HTTP_PORT (--http-port)', config.httpPort, config.httpHost);
     }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpPort;

@@ -296,7 +296,6 @@ export class InspectionHub {
 
   /** Without a page nothing is observed: read each attached actor's present snapshot instead. */
   private refreshRoots(): void {
-    if (this.attached.size > 0 && this.attached.size === this.roots.size) return;
     this.safely(() => {
       for (const actor of this.roots.values()) {
         if (this.attached.has(actor)) continue;

@@ -1,3 +1,4 @@
+import { formatRubles } from '../fiscal/money.ts';
 import { OFD_DOCUMENT_TYPES, type OfdDocumentType } from '../fiscal/ofd-payload.ts';
 
 /**
@@ -34,11 +35,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 const isWhole = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
-/** `12345` kopecks → `"123.45"`, as the QR writes the total. */
-function rubles(kopecks: number): string {
-  return `${Math.trunc(kopecks / 100)}.${String(kopecks % 100).padStart(2, '0')}`;
-}
-
 /**
  * The QR string the FNS rebuilds from a receipt's FNS JSON, or the problems that stop it from
  * being rebuilt (each prefixed with the document field at fault).
@@ -61,7 +57,7 @@ export function expectedQr(
   const t = `${m[1]}${m[2]}${m[3]}T${m[4]}${m[5]}`;
   return {
     ok: true,
-    qr: `t=${t}&s=${rubles(totalSum as number)}&fn=${fiscalDriveNumber}&i=${fiscalDocumentNumber}&fp=${String(fiscalSign)}&n=${operationType}`,
+    qr: `t=${t}&s=${formatRubles(totalSum as number)}&fn=${fiscalDriveNumber}&i=${fiscalDocumentNumber}&fp=${String(fiscalSign)}&n=${operationType}`,
   };
 }
 

@@ -5,6 +5,9 @@ import { type Stack, startStack } from '../../src/stack.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
+// CI installs chromium (.ci/run): there a missing browser is a broken setup, never a reason to skip.
+if (!hasChromium && process.env.CI)
+  throw new Error(`${CHROMIUM} is missing on CI: .ci/run must apt-get install chromium`);
 
 /** Debian's chromium (installed by .ci/run), headless, with no network of its own. */
 export async function launchChromium(): Promise<Browser> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MockOfdServer } from '../../src/mocks/mock-ofd.ts';
 import { type AdapterChild, spawnAdapter } from '../helpers/adapter-child.ts';
+import { callJson } from '../helpers/http.ts';
 import { sampleReceipt } from '../helpers/sample-receipt.ts';
 
 /**
@@ -24,12 +25,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function json(url: string, init?: RequestInit) {
-  const res = await fetch(url, init);
-  // biome-ignore lint/suspicious/noExplicitAny: free-form answers checked by the assertions
-  return { status: res.status, body: (await res.json()) as any };
-}
-
 async function start(ofdUrl: string): Promise<AdapterChild> {
   const child = await spawnAdapter({
     dataDir,
@@ -48,11 +43,7 @@ describe('delivery across crashes', () => {
     for (let wave = 0; wave < RECEIPTS / 20; wave++) {
       const answers = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          json(`${child.url}/v1/kkt/receipt`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': `crash-${wave}-${i}` },
-            body: JSON.stringify(sampleReceipt()),
-          }),
+          callJson('POST', `${child.url}/v1/kkt/receipt`, sampleReceipt(), { 'idempotency-key': `crash-${wave}-${i}` }),
         ),
       );
       for (const a of answers) {
@@ -77,9 +68,9 @@ describe('delivery across crashes', () => {
     let buffer = { pending: -1, synced: 0 };
     let unsent = -1;
     for (let i = 0; i < 500 && (buffer.pending !== 0 || unsent !== 0); i++) {
-      await json(`${child.url}/v1/kkt/buffer/sync`, { method: 'POST' });
-      buffer = (await json(`${child.url}/v1/kkt/buffer/status`)).body;
-      unsent = (await json(`${child.url}/v1/kkt/status`)).body.fn.unsent_count;
+      await callJson('POST', `${child.url}/v1/kkt/buffer/sync`);
+      buffer = (await callJson('GET', `${child.url}/v1/kkt/buffer/status`)).body;
+      unsent = (await callJson('GET', `${child.url}/v1/kkt/status`)).body.fn.unsent_count;
     }
     expect(buffer).toMatchObject({ pending: 0, failed: 0, synced: RECEIPTS });
     expect(unsent).toBe(0);
@@ -88,7 +79,7 @@ describe('delivery across crashes', () => {
     expect(new Set(atOfd.map((p) => p.receipt_id))).toEqual(new Set(ids));
     const ofdIds = new Set<string>();
     for (const id of ids) {
-      const r = (await json(`${child.url}/v1/kkt/receipt/${id}`)).body;
+      const r = (await callJson('GET', `${child.url}/v1/kkt/receipt/${id}`)).body;
       expect(r.sync_status).toBe('synced');
       ofdIds.add(r.ofd_id);
     }

@@ -1,5 +1,6 @@
 import { type Stack, type StackOptions, startStack } from '../../src/stack.ts';
 import type { Json } from './adapter.ts';
+import { callJson } from './http.ts';
 import { sampleReceipt } from './sample-receipt.ts';
 
 export { sampleReceipt };
@@ -35,15 +36,7 @@ export async function startHttpStack(env: Record<string, string> = {}, options: 
     sync: { kickMs: 10, backoffBaseMs: 5, backoffMaxMs: 20 },
     ...options,
   });
-  const send = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(url, {
-      method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-  };
+  const send = callJson;
   const get = (url: string) => send('GET', url);
   return Object.assign(stack, {
     get,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MockServerError } from '../../src/mocks/faults.ts';
 import { MockOdooServer } from '../../src/mocks/mock-odoo.ts';
+import { callJson } from '../helpers/http.ts';
 
 const odoo = new MockOdooServer();
 let base = '';
@@ -12,13 +13,8 @@ afterAll(() => odoo.stop());
 beforeEach(() => odoo.reset());
 
 async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+  const { status, body: answer } = await callJson(method, `${base}${path}`, body);
+  return { status, body: answer };
 }
 
 const beat = (n: number) => ({ kkt_id: 'KKT-1', status: 'online', seq: n });

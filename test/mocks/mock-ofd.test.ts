@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OfdPayload } from '../../src/fiscal/ofd-payload.ts';
 import { MockServerError } from '../../src/mocks/faults.ts';
 import { MockOfdServer } from '../../src/mocks/mock-ofd.ts';
+import { callJson } from '../helpers/http.ts';
 import { FnSim, payloadOf, receiptPayload } from './ofd-fixtures.ts';
 
 const ofd = new MockOfdServer();
@@ -13,15 +14,8 @@ beforeAll(async () => {
 afterAll(() => ofd.stop());
 beforeEach(() => ofd.reset());
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  callJson(method, `${base}${path}`, body, headers);
 
 const postReceipt = (p: unknown, headers?: Record<string, string>) => call('POST', '/ofd/v1/receipt', p, headers);
 const postDocument = (p: unknown, headers?: Record<string, string>) => call('POST', '/ofd/v1/document', p, headers);

@@ -9,9 +9,6 @@ import { HAS_SOCAT, PTY_SKIP_MESSAGE } from '../helpers/pty.ts';
  */
 const SHTRIH = { KKT_DRIVER_TYPE: 'shtrih', KKT_SERIAL_PAIR: 'true' };
 
-const READY = HAS_SOCAT;
-if (!READY) console.warn(`[serial tests] ${PTY_SKIP_MESSAGE}`);
-
 const running: TestAdapter[] = [];
 async function start(env: Record<string, string> = {}): Promise<TestAdapter> {
   const t = await startTestAdapter({ ...SHTRIH, ...env });
@@ -25,7 +22,7 @@ afterAll(async () => {
   await Promise.all(running.splice(0).map((t) => t.close()));
 });
 
-describe.skipIf(!READY)('the adapter over the Shtrih-M wire (pty pair)', () => {
+describe.skipIf(!HAS_SOCAT)('the adapter over the Shtrih-M wire (pty pair)', () => {
   test('a receipt: the answer of API.md, stored, and the device status', async () => {
     const t = await start();
     expect(t.running.driver.kind).toBe('shtrih');
@@ -106,4 +103,4 @@ describe.skipIf(!READY)('the adapter over the Shtrih-M wire (pty pair)', () => {
   });
 });
 
-if (!READY) test.skip(PTY_SKIP_MESSAGE, () => {});
+if (!HAS_SOCAT) test.skip(PTY_SKIP_MESSAGE, () => {});

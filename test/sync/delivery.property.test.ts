@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { type RunningAdapter, startAdapter } from '../../src/adapter/stack.ts';
 import { loadConfig } from '../../src/config.ts';
 import { MockOfdServer } from '../../src/mocks/mock-ofd.ts';
-import type { Json } from '../helpers/adapter.ts';
+import { callJson } from '../helpers/http.ts';
 import { sampleReceipt } from '../helpers/sample-receipt.ts';
 
 /**
@@ -41,16 +41,6 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 10, max: 120 }).map((ms) => ({ kind: 'wait' as const, ms })) },
 );
 
-async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json };
-}
-
 describe('ОФД delivery (property)', () => {
   it('every document reaches the ОФД exactly once; nothing is synced without an acceptance', async () => {
     await fc.assert(
@@ -80,7 +70,7 @@ describe('ОФД delivery (property)', () => {
           // Buffer first, ОФД second: a receipt synced in between is then seen at the ОФД too.
           const synced: string[] = [];
           for (const id of receipts) {
-            const r = await call('GET', `${adapter.url}/v1/kkt/receipt/${id}`);
+            const r = await callJson('GET', `${adapter.url}/v1/kkt/receipt/${id}`);
             expect(r.status).toBe(200);
             if (r.body.sync_status === 'synced') synced.push(id);
           }
@@ -92,7 +82,9 @@ describe('ОФД delivery (property)', () => {
             if (c.kind === 'receipts') {
               const answers = await Promise.all(
                 Array.from({ length: c.n }, () =>
-                  call('POST', `${adapter.url}/v1/kkt/receipt`, sampleReceipt(), { 'idempotency-key': `k-${key++}` }),
+                  callJson('POST', `${adapter.url}/v1/kkt/receipt`, sampleReceipt(), {
+                    'idempotency-key': `k-${key++}`,
+                  }),
                 ),
               );
               for (const a of answers) {
@@ -101,7 +93,7 @@ describe('ОФД delivery (property)', () => {
               }
             } else if (c.kind === 'faults') ofd.setFaults(c.faults);
             else if (c.kind === 'sync')
-              expect((await call('POST', `${adapter.url}/v1/kkt/buffer/sync`)).status).toBe(202);
+              expect((await callJson('POST', `${adapter.url}/v1/kkt/buffer/sync`)).status).toBe(202);
             else if (c.kind === 'restart') {
               await adapter.close();
               adapter = await startAdapter(config, tuning);
@@ -111,13 +103,13 @@ describe('ОФД delivery (property)', () => {
           // Heal the ОФД; manual syncs (each forces the breaker's probe) drain everything.
           ofd.setFaults({});
           for (let i = 0; i < 50; i++) {
-            await call('POST', `${adapter.url}/v1/kkt/buffer/sync`);
-            const status = (await call('GET', `${adapter.url}/v1/kkt/status`)).body;
-            const buffer = (await call('GET', `${adapter.url}/v1/kkt/buffer/status`)).body;
+            await callJson('POST', `${adapter.url}/v1/kkt/buffer/sync`);
+            const status = (await callJson('GET', `${adapter.url}/v1/kkt/status`)).body;
+            const buffer = (await callJson('GET', `${adapter.url}/v1/kkt/buffer/status`)).body;
             if (buffer.pending === 0 && status.fn.unsent_count === 0) break;
           }
-          const status = (await call('GET', `${adapter.url}/v1/kkt/status`)).body;
-          const buffer = (await call('GET', `${adapter.url}/v1/kkt/buffer/status`)).body;
+          const status = (await callJson('GET', `${adapter.url}/v1/kkt/status`)).body;
+          const buffer = (await callJson('GET', `${adapter.url}/v1/kkt/buffer/status`)).body;
           expect(buffer).toMatchObject({ pending: 0, failed: 0, synced: receipts.length });
           expect(status.fn.unsent_count).toBe(0);
           const atOfd = accepted();
@@ -127,7 +119,7 @@ describe('ОФД delivery (property)', () => {
           for (let n = 1; n <= last; n++) expect(atOfd.has(`${fn}:${n}`)).toBe(true);
           expect(new Set(ofd.receipts().map((p) => p.receipt_id))).toEqual(new Set(receipts));
           for (const id of receipts) {
-            const r = (await call('GET', `${adapter.url}/v1/kkt/receipt/${id}`)).body;
+            const r = (await callJson('GET', `${adapter.url}/v1/kkt/receipt/${id}`)).body;
             const p = atOfd.get(`${r.fiscal_doc.fn_number}:${r.fiscal_doc.fiscal_doc_number}`);
             expect(p?.receipt_id).toBe(id);
             expect(r.sync_status).toBe('synced');

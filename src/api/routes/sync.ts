@@ -53,9 +53,7 @@ export function syncRoutes(app: FastifyInstance, ctx: AdapterContext) {
 export function networkStatus(ctx: AdapterContext): 'online' | 'offline' | 'degraded' | 'unknown' {
   const sync = ctx.sync;
   if (!sync) return 'unknown';
-  const state = sync.breaker.state();
-  if (state !== 'CLOSED') return 'offline';
-  const view = sync.breaker.view();
-  if (view.failure_count > 0) return 'degraded';
+  if (sync.breaker.state() !== 'CLOSED') return 'offline';
+  if (sync.breaker.actor.getSnapshot().context.failures > 0) return 'degraded';
   return sync.actor.getSnapshot().context.totals.passes === 0 ? 'unknown' : 'online';
 }
