@@ -287,7 +287,7 @@ async function serveChild(mode: string, dir: string): Promise<void> {
   const env = { KKT_PRINT_DELAY_MS: '0', KKT_BUFFER_MAX_SIZE: '100000000' };
   let info: { url: string; inspectUrl?: string };
   let close: () => Promise<void>;
-  const { startStack } = await import('../src/stack.ts');
+  const { startStack } = await import('../src/entry/start-stack.ts');
   const s = await startStack({ env: { ...env, KKT_INSPECT: mode === 'on' ? 'true' : 'false' }, dataDir: dir });
   // The ОФД is down for the whole run: after 5 failed calls the breaker stays open, so the
   // figures compare receipts and inspection only, not how sync passes happen to batch.

@@ -68,12 +68,12 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
         description: 'Fiscal adapter for Russian online cash registers (54-ФЗ). Errors are RFC 9457 problem+json.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      ...(ctx.config.apiToken ? { security: [{ bearer: [] }] } : {}),
+      ...(ctx.settings.apiToken ? { security: [{ bearer: [] }] } : {}),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const token = ctx.config.apiToken;
+  const token = ctx.settings.apiToken;
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
       if (!routedPath(request).startsWith('/v1/')) return;
@@ -88,12 +88,8 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
     });
   }
 
-  receiptRoutes(app, ctx);
-  deviceRoutes(app, ctx);
-  bufferRoutes(app, ctx);
-  syncRoutes(app, ctx);
-  healthRoutes(app, ctx);
-  emulatorRoutes(app, ctx);
+  for (const routes of [receiptRoutes, deviceRoutes, bufferRoutes, syncRoutes, healthRoutes, emulatorRoutes])
+    await app.register(routes, { ctx });
   if (ctx.inspector) await app.register(inspectRoutes, { hub: ctx.inspector });
   return app;
 }

@@ -1,26 +1,55 @@
-import type { Fiscalizer } from '../adapter/fiscalizer.ts';
-import type { HeartbeatService } from '../adapter/sync/heartbeat-service.ts';
-import type { SyncService } from '../adapter/sync/sync-service.ts';
-import type { Config } from '../config.ts';
-import type { KktDriver } from '../device/driver.ts';
-import type { EmulatedKkt } from '../device/emulator.ts';
+import type { DeviceFaults, KktDriver } from '../device/driver.ts';
 import type { InspectionHub } from '../inspect/hub.ts';
-import type { VirtualClock } from '../io/clock.ts';
-import type { AdapterStore } from '../io/sqlite/adapter-store.ts';
+import type { BufferState } from '../service/buffer.ts';
+import type { ReceiptOutcome, StoredReceipt } from '../service/fiscalizer.ts';
+import type { HeartbeatSnapshot } from '../service/heartbeat/heartbeat-service.ts';
+import type { BreakerSnapshot } from '../service/sync/breaker.ts';
+import type { NetworkStatus, PassResult, SyncSnapshot } from '../service/sync/sync-service.ts';
 
-/** What the routes work with; assembled by the stack, never by a route. */
+/**
+ * What the routes work with: interfaces only, so a route runs on fakes as well as on the
+ * services the entry wires (src/entry/start-adapter.ts).
+ */
 export interface AdapterContext {
-  config: Config;
+  settings: ApiSettings;
   driver: KktDriver;
-  store: AdapterStore;
-  fiscalizer: Fiscalizer;
-  timezone: string;
+  receipts: ReceiptApi;
+  buffer: { state(): BufferState };
   /** The ОФД sync worker and its breaker; absent when no ОФД URL is configured. */
-  sync?: SyncService;
+  sync?: SyncApi;
   /** The ERP heartbeat; absent when no Odoo URL is configured. */
-  heartbeat?: HeartbeatService;
-  /** The live statechart inspector (GET /inspect); its `observe` is every root actor's `inspect`. */
+  heartbeat?: { snapshot(): HeartbeatSnapshot };
+  /** The live statechart inspector (GET /inspect). */
   inspector?: InspectionHub;
   /** Present in mock mode only: the emulator's own controls. */
-  emulator?: { kkt: EmulatedKkt; clock: VirtualClock; reset: () => Promise<void> };
+  emulator?: EmulatorControls;
+}
+
+export interface ApiSettings {
+  /** The ККТ's time zone: every timestamp in an answer is local time with its offset. */
+  timezone: string;
+  /** KKT_API_TOKEN: when set, /v1 needs `Authorization: Bearer <token>`. */
+  apiToken?: string;
+  /** The ОФД the worker syncs with, shown in health and worker status. */
+  ofdUrl?: string;
+}
+
+export interface ReceiptApi {
+  receipt(key: string, body: unknown): Promise<ReceiptOutcome>;
+  stored(receiptId: string): StoredReceipt | undefined;
+}
+
+export interface SyncApi {
+  syncNow(): Promise<PassResult>;
+  snapshot(): SyncSnapshot;
+  breakerSnapshot(): BreakerSnapshot;
+  networkStatus(): NetworkStatus;
+}
+
+export interface EmulatorControls {
+  setFaults(faults: Partial<DeviceFaults>): void;
+  /** Moves the virtual clock forward; answers the new time. */
+  advanceClock(ms: number): number;
+  /** A fresh ФН and an empty buffer. */
+  reset(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { Problem } from '../adapter/problems.ts';
-import { deviceProblem } from '../adapter/problems.ts';
 import { FiscalError } from '../fiscal/errors.ts';
+import { failureOf } from '../service/errors.ts';
+import type { Problem } from './problems.ts';
+import { problemOf } from './problems.ts';
 
 const TYPE_BASE = 'https://kkt-emu.dev/problems/';
 
@@ -23,7 +24,7 @@ export function sendProblem(reply: FastifyReply, p: Problem) {
 /** Every error that escapes a route, and every 404, leaves as problem+json with a code. */
 export function installProblemHandlers(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof FiscalError) return sendProblem(reply, deviceProblem(error));
+    if (error instanceof FiscalError) return sendProblem(reply, problemOf(failureOf(error)));
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     const code =

@@ -1,8 +1,19 @@
-import { documentHeaderView } from '../adapter/receipt-response.ts';
 import type { DeviceStatus, XReport } from '../device/driver.ts';
-import type { OperationTotals, ShiftCloseDocument, ShiftOpenDocument, ShiftTotals } from '../fiscal/document.ts';
+import type {
+  OperationTotals,
+  ReceiptDocument,
+  ShiftCloseDocument,
+  ShiftOpenDocument,
+  ShiftTotals,
+} from '../fiscal/document.ts';
 import { localIsoWithOffset } from '../fiscal/local-time.ts';
 import { toRublesNumber } from '../fiscal/money.ts';
+import { receiptQrString } from '../fiscal/qr.ts';
+import type { BufferState } from '../service/buffer.ts';
+import type { PrintedReceipt, StoredReceipt } from '../service/fiscalizer.ts';
+import type { HeartbeatSnapshot } from '../service/heartbeat/heartbeat-service.ts';
+import type { BreakerSnapshot } from '../service/sync/breaker.ts';
+import type { NetworkStatus, SyncSnapshot } from '../service/sync/sync-service.ts';
 
 /** snake_case, rubles and local times: how the HTTP API shows the device's records. */
 
@@ -83,5 +94,137 @@ export function deviceStatusView(s: DeviceStatus) {
       valid_until: at(s.fn.validUntil, tz),
       capacity: s.fn.capacity,
     },
+  };
+}
+
+/** The fields every fiscal document shows a POS, receipt or shift report. */
+export function documentHeaderView(doc: ReceiptDocument | ShiftOpenDocument | ShiftCloseDocument, timezone: string) {
+  return {
+    fiscal_doc_number: doc.number,
+    fiscal_sign: doc.fiscalSign,
+    fiscal_datetime: localIsoWithOffset(doc.dateTime, timezone),
+    fn_number: doc.fnNumber,
+    kkt_number: doc.kktRegNumber,
+    shift_number: doc.shiftNumber,
+  };
+}
+
+/** `fiscal_doc` of API.md: the receipt document as a POS sees it. */
+export function fiscalDocView(doc: ReceiptDocument, timezone: string) {
+  return {
+    ...documentHeaderView(doc, timezone),
+    receipt_number: doc.receiptNumber,
+    total: toRublesNumber(doc.total),
+    qr_code_data: receiptQrString(doc, timezone),
+  };
+}
+
+export type FiscalDocView = ReturnType<typeof fiscalDocView>;
+
+export interface ReceiptResponse {
+  status: 'printed';
+  receipt_id: string;
+  idempotency_key: string;
+  fiscal_doc: FiscalDocView;
+  buffer: { status: 'pending' };
+  warnings: string[];
+}
+
+/** The answer to POST /v1/kkt/receipt, the first time and on every replay. */
+export function receiptResponseView(r: PrintedReceipt, tz: string): ReceiptResponse {
+  return {
+    status: 'printed',
+    receipt_id: r.receiptId,
+    idempotency_key: r.idempotencyKey,
+    fiscal_doc: fiscalDocView(r.document, tz),
+    buffer: { status: 'pending' },
+    warnings: r.warnings,
+  };
+}
+
+export function storedReceiptView(r: StoredReceipt, tz: string) {
+  return {
+    receipt_id: r.receiptId,
+    idempotency_key: r.idempotencyKey,
+    request: r.request,
+    fiscal_doc: fiscalDocView(r.document, tz),
+    sync_status: r.syncStatus,
+    ofd_id: r.ofdId,
+    retry_count: r.retryCount,
+    last_error: r.lastError,
+    hlc: r.hlc,
+    created_at: localIsoWithOffset(r.createdAt, tz),
+    synced_at: at(r.syncedAt, tz),
+  };
+}
+
+export function bufferView(b: BufferState, network: NetworkStatus, tz: string) {
+  return {
+    capacity: b.capacity,
+    pending: b.pending,
+    synced: b.synced,
+    failed: b.failed,
+    total_receipts: b.pending + b.synced + b.failed,
+    percent_full: b.percentFull,
+    oldest_pending_at: at(b.oldestPendingAt, tz),
+    network_status: network,
+  };
+}
+
+export function syncView(s: SyncSnapshot, tz: string) {
+  const last = s.lastPass;
+  return {
+    state: s.state,
+    interval_s: s.intervalMs / 1000,
+    batch_size: s.batchSize,
+    concurrency: s.concurrency,
+    passes: s.passes,
+    last_pass:
+      last === null
+        ? null
+        : {
+            pass: last.passNo,
+            manual: last.manual,
+            started_at: localIsoWithOffset(last.startedAt, tz),
+            finished_at: localIsoWithOffset(last.finishedAt, tz),
+            duration_ms: last.finishedAt - last.startedAt,
+            synced: last.synced,
+            failed: last.failed,
+            skipped: last.skipped,
+            documents: last.documents,
+            errors: last.errors,
+            breaker_open: last.breakerOpen,
+          },
+    totals: {
+      synced: s.totals.synced,
+      failed: s.totals.failed,
+      documents: s.totals.documents,
+      errors: s.totals.errors,
+    },
+    last_success_at: at(s.lastSuccessAt, tz),
+    last_error: s.lastError ? { message: s.lastError.message, at: localIsoWithOffset(s.lastError.at, tz) } : null,
+  };
+}
+
+export function breakerView(b: BreakerSnapshot, tz: string) {
+  return {
+    state: b.state,
+    failure_count: b.failureCount,
+    threshold: b.threshold,
+    open_delay_s: b.openDelayMs / 1000,
+    opened_at: at(b.openedAt, tz),
+    opens: b.opens,
+    last_failure: b.lastFailure,
+  };
+}
+
+export function heartbeatView(h: HeartbeatSnapshot, tz: string) {
+  return {
+    state: h.state,
+    interval_s: h.intervalMs / 1000,
+    beats: h.beats,
+    consecutive_failures: h.consecutiveFailures,
+    last_ok_at: at(h.lastOkAt, tz),
+    last_error: h.lastError,
   };
 }

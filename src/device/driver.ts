@@ -4,18 +4,19 @@ import type {
   ReceiptInput,
   ShiftCloseDocument,
   ShiftOpenDocument,
+  XReport,
 } from '../fiscal/document.ts';
+import type { DeviceFaults } from '../fiscal/faults.ts';
 import type { BlockReason, ShiftState } from '../fiscal/fn-core.ts';
-import type { Faults, XReport } from '../machines/kkt.types.ts';
 
-export type { Faults, XReport };
+export type { DeviceFaults, XReport };
 
 /** What any ККТ reports about itself; the same shape for the emulator and real hardware. */
 export interface DeviceStatus {
   /** `blocked` wins over the printer's own state: a blocked ФН refuses fiscal work whatever the printer does. */
   state: 'ready' | 'printing' | 'fault' | 'blocked';
   blockedReason: BlockReason | null;
-  faults: Faults;
+  faults: DeviceFaults;
   queued: number;
   now: number;
   timezone: string;

@@ -9,20 +9,14 @@ import type {
   ReceiptInput,
   ShiftCloseDocument,
   ShiftOpenDocument,
+  XReport,
 } from '../fiscal/document.ts';
 import { FiscalError } from '../fiscal/errors.ts';
+import type { DeviceFaults } from '../fiscal/faults.ts';
 import { applyOperation, blockReason, type FnStep, shiftDeadline, shiftState } from '../fiscal/fn-core.ts';
 import { FiscalArchive } from '../io/sqlite/fiscal-archive.ts';
 import { provideKkt } from '../machines/kkt.machine.ts';
-import type {
-  Faults,
-  FiscalizeInput,
-  FiscalizeOutput,
-  JobOp,
-  JobOutcome,
-  JobResult,
-  XReport,
-} from '../machines/kkt.types.ts';
+import type { FiscalizeInput, FiscalizeOutput, JobOp, JobOutcome, JobResult } from '../machines/kkt.types.ts';
 import type { ConfirmResult, DeviceStatus, KktDriver } from './driver.ts';
 import { newFiscalDrive, type RegistrationOptions } from './new-fiscal-drive.ts';
 import { drawDelay, type PrintDelay } from './print-delay.ts';
@@ -252,7 +246,7 @@ export class EmulatedKkt implements KktDriver {
   }
 
   /** Emulator only: paper out, cover open. */
-  setFaults(faults: Partial<Faults>): void {
+  setFaults(faults: Partial<DeviceFaults>): void {
     this.actor.send({ type: 'fault.set', faults });
   }
 

@@ -26,6 +26,9 @@ export interface FnIdentity {
   capacity: number;
 }
 
+/** A shift as the ФН sees it: `expired` = open for more than 24 hours. */
+export type ShiftState = 'closed' | 'opened' | 'expired';
+
 export type PaymentTotals = Record<PaymentType, Kopecks>;
 
 export interface ReceiptItem {
@@ -114,3 +117,15 @@ export type FiscalDocument = RegistrationDocument | ShiftOpenDocument | ReceiptD
 export type UnsignedDocument<D extends FiscalDocument = FiscalDocument> = Omit<D, 'fiscalSign'>;
 
 export type { DocumentKind };
+
+/** The X report: the shift's counters, printed, with no fiscal document. */
+export interface XReport {
+  at: number;
+  shiftNumber: number;
+  shiftState: ShiftState;
+  receiptsInShift: number;
+  documentsInShift: number;
+  totals: ShiftTotals;
+  lastDocNumber: number;
+  unsentCount: number;
+}

@@ -8,6 +8,7 @@ import type {
   RegistrationDocument,
   ShiftCloseDocument,
   ShiftOpenDocument,
+  ShiftState,
   ShiftTotals,
   UnsignedDocument,
 } from './document.ts';
@@ -42,7 +43,7 @@ export interface FnState {
   firstUnsentAt: number | null;
 }
 
-export type ShiftState = 'closed' | 'opened' | 'expired';
+export type { ShiftState };
 export type BlockReason = 'fnFull' | 'fnExpired' | 'ofdTimeout';
 
 export type FnOperation =

@@ -1,6 +1,7 @@
-import type { FiscalDocument, FnIdentity, ShiftTotals } from '../fiscal/document.ts';
+import type { FiscalDocument, FnIdentity, XReport } from '../fiscal/document.ts';
 import type { FiscalError } from '../fiscal/errors.ts';
-import type { FnOperation, FnState, ShiftState } from '../fiscal/fn-core.ts';
+import type { DeviceFaults } from '../fiscal/faults.ts';
+import type { FnOperation, FnState } from '../fiscal/fn-core.ts';
 
 /** Work the device does one at a time on its printer: fiscal operations and the X report. */
 export type JobOp = FnOperation | { kind: 'xReport' };
@@ -10,26 +11,9 @@ export interface Job {
   op: JobOp;
 }
 
-/** The X report: the shift's counters, printed, with no fiscal document. */
-export interface XReport {
-  at: number;
-  shiftNumber: number;
-  shiftState: ShiftState;
-  receiptsInShift: number;
-  documentsInShift: number;
-  totals: ShiftTotals;
-  lastDocNumber: number;
-  unsentCount: number;
-}
-
 export type JobResult = { kind: 'documents'; documents: FiscalDocument[] } | { kind: 'xReport'; report: XReport };
 
 export type JobOutcome = { id: number; ok: true; result: JobResult } | { id: number; ok: false; error: FiscalError };
-
-export interface Faults {
-  paperOut: boolean;
-  coverOpen: boolean;
-}
 
 export interface KktInput {
   identity: FnIdentity;
@@ -41,7 +25,7 @@ export interface KktInput {
 export interface KktContext {
   identity: FnIdentity;
   fn: FnState;
-  faults: Faults;
+  faults: DeviceFaults;
   queue: Job[];
   batch: Job[];
   batchLimit: number;
@@ -58,7 +42,7 @@ export interface FiscalizeOutput {
 
 export type KktEvent =
   | { type: 'job.submit'; job: Job }
-  | { type: 'fault.set'; faults: Partial<Faults> }
+  | { type: 'fault.set'; faults: Partial<DeviceFaults> }
   /** The ФН's counters changed outside a job (ОФД confirmations), so deadlines need a fresh look. */
   | { type: 'fn.changed'; fn: FnState };
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
+import { type Stack, startStack } from '../../src/entry/start-stack.ts';
 import type { InspectionHub } from '../../src/inspect/hub.ts';
-import { type Stack, startStack } from '../../src/stack.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);

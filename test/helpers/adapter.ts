@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningAdapter, startAdapter } from '../../src/adapter/stack.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/entry/config.ts';
+import { type RunningAdapter, startAdapter } from '../../src/entry/start-adapter.ts';
 import { VirtualClock } from '../../src/io/clock.ts';
 
 /** A minute-aligned instant in 2026 (11:00 Moscow time), so document times equal the clock. */

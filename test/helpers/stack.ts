@@ -1,4 +1,4 @@
-import { type Stack, type StackOptions, startStack } from '../../src/stack.ts';
+import { type Stack, type StackOptions, startStack } from '../../src/entry/start-stack.ts';
 import type { Json } from './adapter.ts';
 import { callJson } from './http.ts';
 import { sampleReceipt } from './sample-receipt.ts';

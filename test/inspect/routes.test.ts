@@ -4,7 +4,6 @@ import { createActor } from 'xstate';
 import { buildApp } from '../../src/api/app.ts';
 import type { AdapterContext } from '../../src/api/context.ts';
 import { inspectRoutes } from '../../src/api/routes/inspect.ts';
-import { loadConfig } from '../../src/config.ts';
 import { InspectionHub } from '../../src/inspect/hub.ts';
 import { parseSse, testCatalog, toggleMachine } from './fixtures.ts';
 
@@ -145,12 +144,12 @@ describe('inspector routes on a real fastify (127.0.0.1:0)', () => {
 
   it('buildApp registers the routes when the context carries an inspector', async () => {
     hub = new InspectionHub({ catalog: testCatalog });
-    const config = loadConfig({ KKT_DATA_DIR: '/nonexistent' });
-    app = await buildApp({ config, inspector: hub } as unknown as AdapterContext);
+    const settings = { timezone: 'Europe/Moscow' };
+    app = await buildApp({ settings, inspector: hub } as unknown as AdapterContext);
     const res = await app.inject({ method: 'GET', url: '/inspect/machines' });
     expect(res.statusCode).toBe(200);
     expect(res.json().machines).toHaveLength(2);
-    const without = await buildApp({ config } as unknown as AdapterContext);
+    const without = await buildApp({ settings } as unknown as AdapterContext);
     expect((await without.inject({ method: 'GET', url: '/inspect' })).statusCode).toBe(404);
     await without.close();
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runStatechartsCommand, STATECHARTS_DIR } from '../../src/commands/statecharts.ts';
+import { runStatechartsCommand, STATECHARTS_DIR } from '../../src/entry/commands/statecharts.ts';
 import { MACHINE_CATALOG } from '../../src/machines/catalog.ts';
 import { testCatalog } from './fixtures.ts';
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Actor, createActor, SimulatedClock } from 'xstate';
-import { Breaker } from '../../src/adapter/sync/breaker.ts';
 import { type BreakerInput, circuitBreakerMachine } from '../../src/machines/circuit-breaker.machine.ts';
+import { Breaker } from '../../src/service/sync/breaker.ts';
 
 /*
  * The ОФД circuit breaker on xstate's SimulatedClock: time moves only through `clock.increment`,

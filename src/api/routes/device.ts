@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AdapterContext } from '../context.ts';
 import { CashierSchema } from '../schemas.ts';
 import { deviceStatusView, shiftDocumentView, xReportView } from '../views.ts';
@@ -10,8 +10,8 @@ async function emptyBodyIsObject(request: FastifyRequest) {
   if (request.body === undefined || request.body === null) request.body = {};
 }
 
-export function deviceRoutes(app: FastifyInstance, ctx: AdapterContext) {
-  const tz = ctx.timezone;
+export const deviceRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (app, { ctx }) => {
+  const tz = ctx.settings.timezone;
   app.get('/v1/kkt/status', { schema: { summary: 'Device, shift and ФН state', tags: ['device'] } }, async () =>
     deviceStatusView(await ctx.driver.status()),
   );
@@ -36,7 +36,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: AdapterContext) {
     { schema: { summary: 'X report (counters, no fiscal document)', tags: ['device'] } },
     async () => xReportView(await ctx.driver.xReport(), tz),
   );
-}
+};
 
 function cashier(body: CashierBody): { cashier?: string } {
   return body?.cashier ? { cashier: body.cashier } : {};

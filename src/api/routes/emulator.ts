@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
+import { localIsoWithOffset } from '../../fiscal/local-time.ts';
 import type { AdapterContext } from '../context.ts';
 import { ClockSchema, FaultsSchema } from '../schemas.ts';
 import { deviceStatusView } from '../views.ts';
 
 /** Registered only in mock mode, so production answers 404 for all of these. */
-export function emulatorRoutes(app: FastifyInstance, ctx: AdapterContext) {
+export const emulatorRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (app, { ctx }) => {
   const emu = ctx.emulator;
   if (!emu) return;
   app.put<{ Body: { paper_out?: boolean; cover_open?: boolean } }>(
@@ -14,16 +15,19 @@ export function emulatorRoutes(app: FastifyInstance, ctx: AdapterContext) {
       const faults: { paperOut?: boolean; coverOpen?: boolean } = {};
       if (request.body.paper_out !== undefined) faults.paperOut = request.body.paper_out;
       if (request.body.cover_open !== undefined) faults.coverOpen = request.body.cover_open;
-      emu.kkt.setFaults(faults);
-      return deviceStatusView(await emu.kkt.status());
+      emu.setFaults(faults);
+      return deviceStatusView(await ctx.driver.status());
     },
   );
   app.post<{ Body: { advance_seconds: number } }>(
     '/v1/_emulator/clock',
     { schema: { summary: 'Move the virtual clock forward', tags: ['emulator'], body: ClockSchema } },
     async (request) => {
-      emu.clock.advance(request.body.advance_seconds * 1000);
-      return { now: new Date(emu.clock.now()).toISOString(), device: deviceStatusView(await emu.kkt.status()) };
+      const now = emu.advanceClock(request.body.advance_seconds * 1000);
+      return {
+        now: localIsoWithOffset(now, ctx.settings.timezone),
+        device: deviceStatusView(await ctx.driver.status()),
+      };
     },
   );
   app.post(
@@ -31,7 +35,7 @@ export function emulatorRoutes(app: FastifyInstance, ctx: AdapterContext) {
     { schema: { summary: 'Fresh ФН and empty buffer', tags: ['emulator'] } },
     async () => {
       await emu.reset();
-      return { status: 'reset', device: deviceStatusView(await emu.kkt.status()) };
+      return { status: 'reset', device: deviceStatusView(await ctx.driver.status()) };
     },
   );
-}
+};

@@ -1,28 +1,27 @@
-import type { FastifyInstance } from 'fastify';
-import { localIsoWithOffset } from '../../fiscal/local-time.ts';
+import type { FastifyPluginAsync } from 'fastify';
 import type { AdapterContext } from '../context.ts';
-import { deviceStatusView } from '../views.ts';
-import { bufferStatus } from './buffer.ts';
-import { networkStatus } from './sync.ts';
+import { breakerView, bufferView, deviceStatusView, heartbeatView, syncView } from '../views.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 function ofdComponent(ctx: AdapterContext) {
   if (!ctx.sync) return { url: null, status: 'unknown', worker: 'disabled' };
-  const worker = ctx.sync.view((t) => localIsoWithOffset(t, ctx.timezone));
+  const worker = syncView(ctx.sync.snapshot(), ctx.settings.timezone);
   return {
-    url: ctx.config.ofdApiUrl ?? null,
-    status: networkStatus(ctx),
+    url: ctx.settings.ofdUrl ?? null,
+    status: ctx.sync.networkStatus(),
     worker: worker.state,
     last_success_at: worker.last_success_at,
     last_error: worker.last_error,
   };
 }
 
-export function healthRoutes(app: FastifyInstance, ctx: AdapterContext) {
+export const healthRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (app, { ctx }) => {
+  const tz = ctx.settings.timezone;
   app.get('/v1/health', { schema: { summary: 'Adapter health', tags: ['health'] } }, async (_request, reply) => {
     const device = await ctx.driver.status();
-    const buffer = bufferStatus(ctx);
+    const bufferState = ctx.buffer.state();
+    const buffer = bufferView(bufferState, ctx.sync?.networkStatus() ?? 'unknown', tz);
     const warnings: string[] = [];
     if (device.fn.validUntil - device.now < 30 * DAY_MS) warnings.push('ФН keys expire within 30 days');
     if (device.fn.lastFiscalDocNumber > 0.9 * device.fn.capacity) warnings.push('ФН memory is over 90 % full');
@@ -30,11 +29,10 @@ export function healthRoutes(app: FastifyInstance, ctx: AdapterContext) {
       warnings.push('the oldest unsent document is older than 2 days');
     if (device.faults.paperOut) warnings.push('the printer is out of paper');
     if (device.faults.coverOpen) warnings.push('the printer cover is open');
-    const used = ctx.fiscalizer.bufferUsed();
-    const atBlock = used >= ctx.fiscalizer.bufferBlockAt();
-    const pastAlert = buffer.pending >= ctx.config.bufferMaxSize * ctx.config.bufferAlertThreshold;
-    const breaker = ctx.sync?.breaker.view() ?? null;
-    const heartbeat = ctx.heartbeat?.view() ?? null;
+    const atBlock = bufferState.blocked;
+    const pastAlert = bufferState.alert;
+    const breaker = ctx.sync ? breakerView(ctx.sync.breakerSnapshot(), tz) : null;
+    const heartbeat = ctx.heartbeat ? heartbeatView(ctx.heartbeat.snapshot(), tz) : null;
     const linkTrouble = (breaker !== null && breaker.state !== 'CLOSED') || heartbeat?.state === 'offline';
     const status =
       device.state === 'blocked' || atBlock
@@ -55,4 +53,4 @@ export function healthRoutes(app: FastifyInstance, ctx: AdapterContext) {
       },
     };
   });
-}
+};

@@ -1,11 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { AdapterContext } from '../context.ts';
 import { sendProblem } from '../problem-reply.ts';
+import { problemOf } from '../problems.ts';
 import { IdempotencyHeaders, ProblemSchema, ReceiptRequestSchema, ReceiptResponseSchema } from '../schemas.ts';
+import { receiptResponseView, storedReceiptView } from '../views.ts';
 
 const PRINTABLE_KEY = /^[\x21-\x7e]{1,128}$/;
 
-export function receiptRoutes(app: FastifyInstance, ctx: AdapterContext) {
+export const receiptRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (app, { ctx }) => {
+  const tz = ctx.settings.timezone;
   app.post(
     '/v1/kkt/receipt',
     {
@@ -31,10 +34,10 @@ export function receiptRoutes(app: FastifyInstance, ctx: AdapterContext) {
           code: 'IDEMPOTENCY_KEY_INVALID',
           errors: [{ path: 'header:Idempotency-Key', message: 'must be 1–128 printable ASCII characters' }],
         });
-      const outcome = await ctx.fiscalizer.receipt(key, request.body);
-      if (!outcome.ok) return sendProblem(reply, outcome.problem);
+      const outcome = await ctx.receipts.receipt(key, request.body);
+      if (!outcome.ok) return sendProblem(reply, problemOf(outcome.failure));
       if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
-      return outcome.response;
+      return receiptResponseView(outcome.receipt, tz);
     },
   );
 
@@ -42,7 +45,7 @@ export function receiptRoutes(app: FastifyInstance, ctx: AdapterContext) {
     '/v1/kkt/receipt/:receipt_id',
     { schema: { summary: 'A stored receipt with its sync status', tags: ['receipts'] } },
     async (request, reply) => {
-      const r = ctx.store.getReceipt(request.params.receipt_id);
+      const r = ctx.receipts.stored(request.params.receipt_id);
       if (!r)
         return sendProblem(reply, {
           status: 404,
@@ -50,19 +53,7 @@ export function receiptRoutes(app: FastifyInstance, ctx: AdapterContext) {
           detail: `no receipt with id "${request.params.receipt_id}"`,
           code: 'RECEIPT_NOT_FOUND',
         });
-      return {
-        receipt_id: r.receipt_id,
-        idempotency_key: r.idempotency_key,
-        request: JSON.parse(r.request),
-        fiscal_doc: JSON.parse(r.fiscal_doc),
-        sync_status: r.sync_status,
-        ofd_id: r.ofd_id,
-        retry_count: r.retry_count,
-        last_error: r.last_error,
-        hlc: r.hlc,
-        created_at: new Date(r.created_at).toISOString(),
-        synced_at: r.synced_at === null ? null : new Date(r.synced_at).toISOString(),
-      };
+      return storedReceiptView(r, tz);
     },
   );
-}
+};

@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import { localIsoWithOffset } from '../../fiscal/local-time.ts';
+import type { FastifyPluginAsync } from 'fastify';
 import type { AdapterContext } from '../context.ts';
 import { sendProblem } from '../problem-reply.ts';
+import { breakerView, syncView } from '../views.ts';
 
 const NOT_CONFIGURED = {
   status: 503,
@@ -10,7 +10,8 @@ const NOT_CONFIGURED = {
   code: 'OFD_NOT_CONFIGURED',
 } as const;
 
-export function syncRoutes(app: FastifyInstance, ctx: AdapterContext) {
+export const syncRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (app, { ctx }) => {
+  const tz = ctx.settings.timezone;
   app.post(
     '/v1/kkt/buffer/sync',
     {
@@ -32,7 +33,7 @@ export function syncRoutes(app: FastifyInstance, ctx: AdapterContext) {
         failed: result.failed,
         skipped: result.skipped,
         documents: result.documents,
-        circuit_breaker: sync.breaker.state(),
+        circuit_breaker: sync.breakerSnapshot().state,
         last_error: result.lastError,
       };
     },
@@ -42,18 +43,9 @@ export function syncRoutes(app: FastifyInstance, ctx: AdapterContext) {
     const sync = ctx.sync;
     if (!sync) return { state: 'disabled', reason: 'KKT_OFD_API_URL is not set', circuit_breaker: null };
     return {
-      ...sync.view((t) => localIsoWithOffset(t, ctx.timezone)),
-      ofd_url: ctx.config.ofdApiUrl ?? null,
-      circuit_breaker: sync.breaker.view(),
+      ...syncView(sync.snapshot(), tz),
+      ofd_url: ctx.settings.ofdUrl ?? null,
+      circuit_breaker: breakerView(sync.breakerSnapshot(), tz),
     };
   });
-}
-
-/** What the buffer and health say about the link to the ОФД. */
-export function networkStatus(ctx: AdapterContext): 'online' | 'offline' | 'degraded' | 'unknown' {
-  const sync = ctx.sync;
-  if (!sync) return 'unknown';
-  if (sync.breaker.state() !== 'CLOSED') return 'offline';
-  if (sync.breaker.actor.getSnapshot().context.failures > 0) return 'degraded';
-  return sync.actor.getSnapshot().context.totals.passes === 0 ? 'unknown' : 'online';
-}
+};

@@ -38,6 +38,17 @@ const MIGRATIONS = [
   CREATE INDEX receipts_status_fifo ON receipts(sync_status, fiscal_doc_number);
   CREATE TABLE hlc_state (id INTEGER PRIMARY KEY CHECK (id = 1), wall INTEGER NOT NULL, logical INTEGER NOT NULL);
   `,
+  `
+  -- One stored copy of each thing (0.1 kept five overlapping JSON copies per receipt): the request
+  -- body in requests, the fiscal document in receipts, and the answer's warnings. The answer and
+  -- the fiscal_doc view are rendered again from them on replay.
+  ALTER TABLE requests ADD COLUMN warnings TEXT;
+  UPDATE requests SET warnings = json_extract(response, '$.warnings')
+    WHERE response IS NOT NULL AND json_array_length(json_extract(response, '$.warnings')) > 0;
+  ALTER TABLE requests DROP COLUMN response;
+  ALTER TABLE receipts DROP COLUMN request;
+  ALTER TABLE receipts DROP COLUMN fiscal_doc;
+  `,
 ];
 
 export type SyncStatus = 'pending' | 'synced' | 'failed';
@@ -51,7 +62,10 @@ export interface RequestRecord {
   request: string;
   created_at: number;
   completed_at: number | null;
-  response: string | null;
+  /** The answer's warnings as a JSON array; NULL for none. */
+  warnings: string | null;
+  /** The fiscal document printed for the request (joined from receipts), once done. */
+  document: string | null;
 }
 
 export interface ReceiptRecord {
@@ -59,9 +73,7 @@ export interface ReceiptRecord {
   idempotency_key: string;
   fn_number: string;
   fiscal_doc_number: number;
-  request: string;
   document: string;
-  fiscal_doc: string;
   sync_status: SyncStatus;
   retry_count: number;
   last_error: string | null;
@@ -102,27 +114,32 @@ export class AdapterStore {
     this.group = new GroupCommitter(this.db);
     const db = this.db;
     this.stmts = {
-      getRequest: db.prepare<[string], RequestRecord>('SELECT * FROM requests WHERE idempotency_key = ?'),
+      getRequest: db.prepare<[string], RequestRecord>(
+        `SELECT q.*, r.document FROM requests q LEFT JOIN receipts r ON r.receipt_id = q.receipt_id
+         WHERE q.idempotency_key = ?`,
+      ),
       insertRequest: db.prepare(
         `INSERT INTO requests (idempotency_key, body_hash, receipt_id, state, after_doc_number, request, created_at)
          VALUES (@idempotency_key, @body_hash, @receipt_id, 'in_flight', @after_doc_number, @request, @created_at)`,
       ),
       completeRequest: db.prepare(
-        `UPDATE requests SET state = 'done', completed_at = @completed_at, response = @response
+        `UPDATE requests SET state = 'done', completed_at = @completed_at, warnings = @warnings
          WHERE idempotency_key = @idempotency_key AND state = 'in_flight'`,
       ),
       deleteRequest: db.prepare(`DELETE FROM requests WHERE idempotency_key = ? AND state = 'in_flight'`),
-      inFlight: db.prepare<[], RequestRecord>(`SELECT * FROM requests WHERE state = 'in_flight' ORDER BY created_at`),
-      insertReceipt: db.prepare(
-        `INSERT INTO receipts (receipt_id, idempotency_key, fn_number, fiscal_doc_number, request, document, fiscal_doc, hlc, created_at)
-         VALUES (@receipt_id, @idempotency_key, @fn_number, @fiscal_doc_number, @request, @document, @fiscal_doc, @hlc, @created_at)`,
+      inFlight: db.prepare<[], RequestRecord>(
+        `SELECT *, NULL AS document FROM requests WHERE state = 'in_flight' ORDER BY created_at`,
       ),
-      getReceipt: db.prepare<[string], ReceiptRecord>('SELECT * FROM receipts WHERE receipt_id = ?'),
+      insertReceipt: db.prepare(
+        `INSERT INTO receipts (receipt_id, idempotency_key, fn_number, fiscal_doc_number, document, hlc, created_at)
+         VALUES (@receipt_id, @idempotency_key, @fn_number, @fiscal_doc_number, @document, @hlc, @created_at)`,
+      ),
+      getReceipt: db.prepare<[string], ReceiptRecord & { request: string }>(
+        `SELECT r.*, q.request FROM receipts r JOIN requests q ON q.idempotency_key = r.idempotency_key
+         WHERE r.receipt_id = ?`,
+      ),
       oldestPending: db.prepare<[], { created_at: number }>(
         `SELECT created_at FROM receipts WHERE sync_status = 'pending' ORDER BY fiscal_doc_number LIMIT 1`,
-      ),
-      maxDoc: db.prepare<[string], { n: number | null }>(
-        'SELECT MAX(fiscal_doc_number) AS n FROM receipts WHERE fn_number = ?',
       ),
       countBy: db.prepare<[], { sync_status: SyncStatus; n: number }>(
         'SELECT sync_status, COUNT(*) AS n FROM receipts GROUP BY sync_status',
@@ -161,7 +178,7 @@ export class AdapterStore {
     return this.stmts.getRequest.get(key);
   }
 
-  insertRequest(r: Omit<RequestRecord, 'state' | 'completed_at' | 'response'>): void {
+  insertRequest(r: Omit<RequestRecord, 'state' | 'completed_at' | 'warnings' | 'document'>): void {
     this.stmts.insertRequest.run(r);
   }
 
@@ -173,17 +190,17 @@ export class AdapterStore {
     return this.stmts.inFlight.all();
   }
 
-  /** Stores the fiscalized receipt and the answer given for it; call inside one transaction. */
+  /** Stores the fiscalized receipt and the warnings its answer gave; call inside one transaction. */
   completeRequest(
     receipt: Omit<ReceiptRecord, 'sync_status' | 'retry_count' | 'last_error' | 'ofd_id' | 'synced_at'>,
-    response: string,
+    warnings: readonly string[],
     completedAt: number,
   ): void {
     this.stmts.insertReceipt.run(receipt);
     const done = this.stmts.completeRequest.run({
       idempotency_key: receipt.idempotency_key,
       completed_at: completedAt,
-      response,
+      warnings: warnings.length > 0 ? JSON.stringify(warnings) : null,
     });
     if (done.changes !== 1) throw new Error(`request ${receipt.idempotency_key} was not in flight`);
   }
@@ -221,16 +238,13 @@ export class AdapterStore {
     return this.stmts.byDocument.get(fnNumber, docNumber);
   }
 
-  getReceipt(receiptId: string): ReceiptRecord | undefined {
+  /** A receipt with the request body it was printed for. */
+  getReceipt(receiptId: string): (ReceiptRecord & { request: string }) | undefined {
     return this.stmts.getReceipt.get(receiptId);
   }
 
   oldestPendingAt(): number | null {
     return this.stmts.oldestPending.get()?.created_at ?? null;
-  }
-
-  maxFiscalDocNumber(fnNumber: string): number {
-    return this.stmts.maxDoc.get(fnNumber)?.n ?? 0;
   }
 
   loadHlc(): { wall: number; logical: number } | undefined {

@@ -1,0 +1,115 @@
+import { MockOdooServer } from '../mocks/mock-odoo.ts';
+import { MockOfdServer } from '../mocks/mock-ofd.ts';
+import { ConfigError, listenFailure, loadConfig, parseFlags } from './config.ts';
+import { type RunningAdapter, startAdapter } from './start-adapter.ts';
+import { startStack } from './start-stack.ts';
+
+const USAGE = `usage: kkt-emu <command> [--option value ...]
+  up        adapter + emulated ККТ + mock ОФД + mock Odoo, wired together (what npm start runs)
+  adapter   the adapter alone; the device is chosen by KKT_DRIVER_TYPE, the ОФД by KKT_OFD_API_URL
+  ofd       the mock ОФД alone (KKT_OFD_PORT, default 9000)
+  odoo      the mock Odoo alone (KKT_ODOO_PORT, default 8069)
+  device    the emulated ККТ on the Shtrih-M protocol: --serial <path> | --tcp [host:]<port> (docs/serial.md)
+  statecharts  write docs/statecharts/<machine>.md (Mermaid) and .svg; --check exits 1 when they are stale
+Every setting is an env (KKT_HTTP_PORT) or a flag (--http-port). See README.md.`;
+
+const COMMANDS = ['up', 'adapter', 'ofd', 'odoo'] as const;
+type Command = (typeof COMMANDS)[number];
+
+interface Running {
+  log: { info(obj: unknown, msg?: string): void };
+  close(): Promise<void>;
+}
+
+async function start(command: Command, rest: string[]): Promise<Running> {
+  const flags = parseFlags(rest);
+  if (flags.problems.length > 0) throw new ConfigError(flags.problems);
+  const config = loadConfig(process.env, flags.values);
+  const logger = { level: process.env.LOG_LEVEL ?? 'info' };
+  if (command === 'ofd' || command === 'odoo') {
+    const mock =
+      command === 'ofd'
+        ? new MockOfdServer({ port: config.ofdPort, host: config.httpHost, logger })
+        : new MockOdooServer({ port: config.odooPort, host: config.httpHost, logger });
+    const url = await mock.start().catch((e) => {
+      throw command === 'ofd'
+        ? listenFailure(e, 'KKT_OFD_PORT (--ofd-port)', config.ofdPort, config.httpHost)
+        : listenFailure(e, 'KKT_ODOO_PORT (--odoo-port)', config.odooPort, config.httpHost);
+    });
+    console.log(`kkt-emu: mock ${command === 'ofd' ? 'ОФД' : 'Odoo'} listening on ${url}`);
+    return { log: { info: (_o, msg) => console.log(`kkt-emu: ${msg}`) }, close: () => mock.stop() };
+  }
+  let adapter: RunningAdapter;
+  let close: () => Promise<void>;
+  let extra = {};
+  if (command === 'up') {
+    const stack = await startStack({ logger }, config);
+    adapter = stack.adapter;
+    close = () => stack.stop();
+    extra = { ofd: stack.ofdUrl, odoo: stack.odooUrl };
+  } else {
+    adapter = await startAdapter(config, { logger });
+    close = () => adapter.close();
+  }
+  const status = await adapter.driver.status();
+  adapter.app.log.info(
+    {
+      url: adapter.url,
+      ...extra,
+      mode: config.mode,
+      dataDir: config.dataDir,
+      fn: status.fn.number,
+      lastDoc: status.fn.lastFiscalDocNumber,
+      shift: status.shift.state,
+    },
+    `kkt-emu adapter listening on ${adapter.url} (OpenAPI at ${adapter.url}/docs)`,
+  );
+  return { log: adapter.app.log, close };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === 'device') {
+    const { runDeviceCommand } = await import('./commands/device.ts');
+    await runDeviceCommand(rest);
+    return 0;
+  }
+  if (command === 'statecharts') {
+    const { runStatechartsCommand } = await import('./commands/statecharts.ts');
+    return runStatechartsCommand(rest);
+  }
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    console.error(`kkt-emu: unknown command "${command}"\n${USAGE}`);
+    return 2;
+  }
+  const running = await start(command as Command, rest);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.log.info({}, `${signal}: finishing in-flight requests and closing databases`);
+    await running.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e: unknown) => {
+    if (e instanceof ConfigError) {
+      for (const line of e.problems) console.error(`kkt-emu: ${line}`);
+    } else {
+      console.error('kkt-emu: failed to start:', e instanceof Error ? (e.stack ?? e.message) : e);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,180 @@
+import { mkdirSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { SerialPort } from 'serialport';
+import type { AnyActorRef, InspectionEvent } from 'xstate';
+import type { KktDriver } from '../device/driver.ts';
+import { EmulatedKkt } from '../device/emulator.ts';
+import type { RegistrationOptions } from '../device/new-fiscal-drive.ts';
+import type { Clock } from '../fiscal/clock.ts';
+import { closeSerialPort, openSerialPort, SerialPortError } from '../io/serial/port.ts';
+import { SocatError, startPtyPair } from '../io/serial/socat.ts';
+import type { HostLinkTimeouts } from '../shtrih/driver/host-link.ts';
+import { ShtrihDriver } from '../shtrih/driver/shtrih-driver.ts';
+import { DeviceFront } from '../shtrih/front/device-front.ts';
+import { serveSerial } from '../shtrih/front/serve.ts';
+import type { SerialLog } from '../shtrih/protocol/trace.ts';
+import { type Config, ConfigError } from './config.ts';
+
+export interface OpenDriverOptions {
+  /** Observer for the emulated device's actor (e.g. the Stately transport). */
+  inspect?: (event: InspectionEvent) => void;
+  /** Told about every emulated device actor started (the inspector attaches to it). */
+  onActor?: (actor: AnyActorRef) => void;
+  /** Where KKT_SERIAL_TRACE lines go: a pino-style logger or a function (default: stderr). */
+  log?: SerialLog;
+  /** Link tuning for the shtrih driver (tests shorten the timeouts). */
+  link?: { timeouts?: Partial<HostLinkTimeouts>; answerTimeoutMs?: number };
+}
+
+export interface OpenedDriver {
+  driver: KktDriver;
+  /** The emulated device, when there is one in this process (emulator, or shtrih with KKT_SERIAL_PAIR). */
+  emulator?: EmulatedKkt;
+  /** Closes the driver and everything opened for it: ports, socat, the emulated device. */
+  close(): Promise<void>;
+}
+
+export function registrationFromConfig(c: Config): RegistrationOptions {
+  const r: RegistrationOptions = {
+    kktSerial: c.kktSerial,
+    userInn: c.inn,
+    userName: c.companyName,
+    address: c.address,
+    taxation: c.taxationType,
+    ofdName: c.ofdName,
+    ofdInn: c.ofdInn,
+    timezone: c.timezone,
+    validityDays: c.fnValidityDays,
+    capacity: c.fnCapacity,
+  };
+  if (c.fnNumber) r.fnNumber = c.fnNumber;
+  if (c.regNumber) r.regNumber = c.regNumber;
+  return r;
+}
+
+/** The emulated ККТ of `config`, on its data dir: what the emulator driver and the device front both run. */
+export function openEmulator(
+  config: Config,
+  clock: Clock,
+  observe: Pick<OpenDriverOptions, 'inspect' | 'onActor'> = {},
+): EmulatedKkt {
+  mkdirSync(config.dataDir, { recursive: true });
+  return EmulatedKkt.open({
+    dataDir: config.dataDir,
+    clock,
+    registration: registrationFromConfig(config),
+    printDelay: config.printDelay,
+    autoOpenShift: config.autoOpenShift,
+    ...(observe.inspect ? { inspect: observe.inspect } : {}),
+    ...(observe.onActor ? { onActor: observe.onActor } : {}),
+  });
+}
+
+const stderrLog: SerialLog = (line) => process.stderr.write(`${line}\n`);
+
+/** The pty links of KKT_SERIAL_PAIR, in the data dir. */
+export const PAIR_DEVICE_LINK = 'kkt-device';
+export const PAIR_HOST_LINK = 'kkt-host';
+
+/**
+ * The device the adapter talks to, chosen by KKT_DRIVER_TYPE:
+ * - `emulator`: the in-process EmulatedKkt;
+ * - `shtrih`: the Shtrih-M driver on KKT_PORT at KKT_BAUDRATE (`tcp://host:port` for a ККТ on
+ *   the network); with KKT_SERIAL_PAIR the port is one end of a socat pty pair whose other end
+ *   is served by an in-process emulated ККТ, returned as `emulator` so the control API works.
+ */
+export async function openDriver(config: Config, clock: Clock, options: OpenDriverOptions = {}): Promise<OpenedDriver> {
+  if (config.driverType === 'emulator') {
+    const kkt = openEmulator(config, clock, options);
+    return { driver: kkt, emulator: kkt, close: () => kkt.close() };
+  }
+  const log = config.serialTrace ? (options.log ?? stderrLog) : undefined;
+  const driverOptions = (label: string) => ({
+    timezone: config.timezone,
+    label,
+    ...(log ? { log } : {}),
+    ...(options.link?.timeouts ? { timeouts: options.link.timeouts } : {}),
+    ...(options.link?.answerTimeoutMs !== undefined ? { answerTimeoutMs: options.link.answerTimeoutMs } : {}),
+  });
+  if (config.serialPair) return openSerialPair(config, clock, options, driverOptions);
+
+  const stream = await openPort(config);
+  const driver = new ShtrihDriver(stream, {
+    ...driverOptions(config.port),
+    onClose: () => closeStream(stream),
+  });
+  return { driver, close: () => driver.close() };
+}
+
+async function openSerialPair(
+  config: Config,
+  clock: Clock,
+  options: OpenDriverOptions,
+  driverOptions: (label: string) => ConstructorParameters<typeof ShtrihDriver>[1],
+): Promise<OpenedDriver> {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  const unwind = async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  };
+  const kkt = openEmulator(config, clock, options);
+  cleanup.push(() => kkt.close());
+  try {
+    const pair = await startPtyPair(join(config.dataDir, PAIR_DEVICE_LINK), join(config.dataDir, PAIR_HOST_LINK)).catch(
+      (e: unknown) => {
+        if (e instanceof SocatError)
+          throw new ConfigError([
+            `KKT_SERIAL_PAIR (--serial-pair): ${e.message}; install socat or set KKT_SERIAL_PAIR=false`,
+          ]);
+        throw e;
+      },
+    );
+    cleanup.push(() => pair.close());
+    const front = new DeviceFront(kkt, { autoOpenShift: config.autoOpenShift });
+    const device = await serveSerial(front, pair.devicePath, config.baudRate);
+    cleanup.push(() => device.close());
+    const host = await openSerialPort(pair.hostPath, config.baudRate);
+    const driver = new ShtrihDriver(host, { ...driverOptions(pair.hostPath), onClose: () => closeSerialPort(host) });
+    cleanup.push(() => driver.close());
+    return { driver, emulator: kkt, close: unwind };
+  } catch (e) {
+    await unwind();
+    throw e;
+  }
+}
+
+async function openPort(config: Config): Promise<Duplex> {
+  const tcp = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(config.port);
+  if (tcp) return connectTcp(tcp[1] as string, Number(tcp[2]), config.port);
+  try {
+    return await openSerialPort(config.port, config.baudRate);
+  } catch (e) {
+    const reason = e instanceof SerialPortError ? e.reason : (e as Error).message;
+    throw new ConfigError([`KKT_PORT (--port): cannot open "${config.port}": ${reason}`]);
+  }
+}
+
+const TCP_CONNECT_TIMEOUT_MS = 5000;
+
+function connectTcp(host: string, port: number, setting: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    socket.setNoDelay(true);
+    // An unreachable host would otherwise hold the start for the OS's own connect timeout (minutes).
+    socket.setTimeout(TCP_CONNECT_TIMEOUT_MS, () => socket.destroy(new Error('no answer within 5 s')));
+    socket.once('connect', () => {
+      socket.setTimeout(0);
+      socket.off('error', onError);
+      resolve(socket);
+    });
+    const onError = (e: Error) =>
+      reject(new ConfigError([`KKT_PORT (--port): cannot connect to "${setting}": ${e.message}`]));
+    socket.once('error', onError);
+  });
+}
+
+async function closeStream(stream: Duplex): Promise<void> {
+  if (stream instanceof SerialPort) await closeSerialPort(stream);
+  else stream.destroy();
+}

@@ -1,0 +1,271 @@
+import { createHash, randomUUID } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { KktDriver } from '../device/driver.ts';
+import type { Clock } from '../fiscal/clock.ts';
+import type { TaxationType } from '../fiscal/codes.ts';
+import type { ReceiptDocument } from '../fiscal/document.ts';
+import { FiscalError } from '../fiscal/errors.ts';
+import { HLC_ZERO, type Hlc, hlcTick, hlcToString } from '../fiscal/hlc.ts';
+import { localParts, truncateToMinute } from '../fiscal/local-time.ts';
+import { validateReceipt } from '../fiscal/receipt-validation.ts';
+import type { AdapterStore, RequestRecord, SyncStatus } from '../io/sqlite/adapter-store.ts';
+import type { ReceiptBuffer } from './buffer.ts';
+import { failureOf, type ServiceFailure, validationFailure } from './errors.ts';
+
+export interface FiscalizerOptions {
+  driver: KktDriver;
+  store: AdapterStore;
+  buffer: ReceiptBuffer;
+  clock: Clock;
+  timezone: string;
+  defaultTaxation: TaxationType;
+  /** Called after a receipt reached the buffer (committed): wakes the sync worker. */
+  onBuffered?: () => void;
+}
+
+/** A receipt the device printed for an Idempotency-Key: what the answer to the POS is made of. */
+export interface PrintedReceipt {
+  receiptId: string;
+  idempotencyKey: string;
+  document: ReceiptDocument;
+  warnings: string[];
+}
+
+export interface StoredReceipt {
+  receiptId: string;
+  idempotencyKey: string;
+  request: unknown;
+  document: ReceiptDocument;
+  syncStatus: SyncStatus;
+  ofdId: string | null;
+  retryCount: number;
+  lastError: string | null;
+  hlc: string;
+  createdAt: number;
+  syncedAt: number | null;
+}
+
+export type ReceiptOutcome =
+  | { ok: true; receipt: PrintedReceipt; replayed: boolean }
+  | { ok: false; failure: ServiceFailure };
+
+const fail = (code: ServiceFailure['code'], message: string): ReceiptOutcome => ({
+  ok: false,
+  failure: { code, message },
+});
+
+let lastIdMs = 0;
+let idSeq = 0;
+
+/**
+ * A time-ordered receipt id (UUID version 7, RFC 9562: 48-bit Unix milliseconds, a 12-bit
+ * counter, 62 random bits). Ids that grow with time are appended at the right edge of the
+ * receipt_id indexes (adapter.db twice, the device archive once) instead of dirtying a random
+ * B-tree page per receipt, which roughly halves the pages every durable commit writes.
+ */
+export function newReceiptId(now: number = Date.now()): string {
+  if (now > lastIdMs) {
+    lastIdMs = now;
+    idSeq = 0;
+  } else if (++idSeq > 0xfff) {
+    // More than 4096 ids in one millisecond (or the clock stepped back): borrow the next one.
+    lastIdMs++;
+    idSeq = 0;
+  }
+  const ms = lastIdMs.toString(16).padStart(12, '0');
+  // randomUUID is v4: its last two groups already carry the RFC variant bits and 62 random bits.
+  const random = randomUUID().slice(19);
+  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${idSeq.toString(16).padStart(3, '0')}-${random}`;
+}
+
+export function bodyHash(body: unknown): string {
+  return createHash('sha256')
+    .update(canonicalize(body) ?? '')
+    .digest('hex');
+}
+
+/**
+ * Exactly-once fiscalization. The intent (key, body hash, receipt id) is durable before the
+ * device is asked; the document is durable before the POS hears of it; an intent a crash left
+ * behind is settled from the device's own archive at start-up. So a retried request gets the
+ * first answer (rendered again from the one stored document) and never a second fiscal document.
+ */
+export class Fiscalizer {
+  private readonly inFlight = new Set<string>();
+  private lastDocNumber = 0;
+  private hlc: Hlc;
+
+  constructor(private readonly o: FiscalizerOptions) {
+    const saved = o.store.loadHlc();
+    this.hlc = saved ?? HLC_ZERO;
+  }
+
+  /** Settles intents left in flight by a crash; run before serving requests. */
+  async recover(): Promise<{ completed: number; discarded: number }> {
+    const status = await this.o.driver.status();
+    this.lastDocNumber = status.fn.lastFiscalDocNumber;
+    let completed = 0;
+    let discarded = 0;
+    for (const intent of this.o.store.inFlightRequests()) {
+      if (await this.settle(intent)) completed++;
+      else discarded++;
+    }
+    return { completed, discarded };
+  }
+
+  /**
+   * Decides an intent whose outcome is unknown from the device's archive: completes it with
+   * the document printed for it, or removes it when the device never printed one.
+   */
+  private async settle(intent: RequestRecord): Promise<PrintedReceipt | undefined> {
+    const doc = await this.o.driver.findReceipt(intent.receipt_id, intent.after_doc_number);
+    if (!doc) {
+      await this.o.store.group.run(() => this.o.store.deleteInFlight(intent.idempotency_key));
+      return undefined;
+    }
+    const request = JSON.parse(intent.request) as unknown;
+    const validation = validateReceipt(request, this.validationContext());
+    return this.complete(intent, doc, validation.ok ? validation.warnings : []);
+  }
+
+  async receipt(key: string, body: unknown): Promise<ReceiptOutcome> {
+    if (this.inFlight.has(key))
+      return fail(
+        'IDEMPOTENCY_KEY_IN_FLIGHT',
+        `a request with Idempotency-Key "${key}" is still being processed; retry when it has finished`,
+      );
+    this.inFlight.add(key);
+    try {
+      const hash = bodyHash(body);
+      const existing = this.o.store.getRequest(key);
+      if (existing) {
+        if (existing.body_hash !== hash)
+          return fail(
+            'IDEMPOTENCY_KEY_MISMATCH',
+            `Idempotency-Key "${key}" was already used with a different request body`,
+          );
+        if (existing.state === 'done' && existing.document !== null)
+          return { ok: true, receipt: storedReceipt(existing, existing.document), replayed: true };
+        // Left in flight by a crash or a device failure, and not running now: settle it first.
+        const settled = await this.settle(existing);
+        if (settled) return { ok: true, receipt: settled, replayed: true };
+      }
+      return await this.fiscalizeNew(key, hash, body);
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  /** A receipt in the buffer with the request it was printed for. */
+  stored(receiptId: string): StoredReceipt | undefined {
+    const r = this.o.store.getReceipt(receiptId);
+    if (!r) return undefined;
+    return {
+      receiptId: r.receipt_id,
+      idempotencyKey: r.idempotency_key,
+      request: JSON.parse(r.request) as unknown,
+      document: JSON.parse(r.document) as ReceiptDocument,
+      syncStatus: r.sync_status,
+      ofdId: r.ofd_id,
+      retryCount: r.retry_count,
+      lastError: r.last_error,
+      hlc: r.hlc,
+      createdAt: r.created_at,
+      syncedAt: r.synced_at,
+    };
+  }
+
+  private async fiscalizeNew(key: string, hash: string, body: unknown): Promise<ReceiptOutcome> {
+    const validation = validateReceipt(body, this.validationContext());
+    if (!validation.ok) return { ok: false, failure: validationFailure(validation.errors) };
+    const buffer = this.o.buffer;
+    if (!buffer.claim())
+      return fail(
+        'BUFFER_FULL',
+        `Buffer full: ${buffer.used()} receipts wait for the ОФД (block threshold ${buffer.blockAt()}); nothing was fiscalized`,
+      );
+    try {
+      const intent: Omit<RequestRecord, 'state' | 'completed_at' | 'warnings' | 'document'> = {
+        idempotency_key: key,
+        body_hash: hash,
+        receipt_id: newReceiptId(),
+        after_doc_number: this.lastDocNumber,
+        request: JSON.stringify(body),
+        created_at: this.o.clock.now(),
+      };
+      await this.o.store.group.run(() => this.o.store.insertRequest(intent));
+      let doc: ReceiptDocument;
+      try {
+        doc = await this.o.driver.printReceipt({ ...validation.value, requestId: intent.receipt_id });
+      } catch (e) {
+        return { ok: false, failure: await this.afterDeviceError(intent, e) };
+      }
+      const receipt = await this.complete(intent, doc, validation.warnings);
+      return { ok: true, receipt, replayed: false };
+    } finally {
+      buffer.release();
+    }
+  }
+
+  /**
+   * A refusal means nothing was printed: the intent goes, so the same key may be retried.
+   * Any other failure leaves the outcome unknown, so the device's archive decides.
+   */
+  private async afterDeviceError(intent: Pick<RequestRecord, 'idempotency_key'>, e: unknown): Promise<ServiceFailure> {
+    if (e instanceof FiscalError && e.code !== 'DEVICE_STOPPED') {
+      await this.o.store.group.run(() => this.o.store.deleteInFlight(intent.idempotency_key));
+      return failureOf(e);
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    return {
+      code: 'DEVICE_UNAVAILABLE',
+      message: `the device did not complete the receipt (${message}); retry with the same Idempotency-Key to get its outcome`,
+    };
+  }
+
+  private async complete(
+    intent: Pick<RequestRecord, 'idempotency_key' | 'receipt_id'>,
+    doc: ReceiptDocument,
+    warnings: string[],
+  ): Promise<PrintedReceipt> {
+    const now = this.o.clock.now();
+    this.hlc = hlcTick(this.hlc, now);
+    const hlc = this.hlc;
+    this.lastDocNumber = Math.max(this.lastDocNumber, doc.number);
+    const store = this.o.store;
+    await store.group.run(() => {
+      store.completeRequest(
+        {
+          receipt_id: intent.receipt_id,
+          idempotency_key: intent.idempotency_key,
+          fn_number: doc.fnNumber,
+          fiscal_doc_number: doc.number,
+          document: JSON.stringify(doc),
+          hlc: hlcToString(hlc),
+          created_at: now,
+        },
+        warnings,
+        now,
+      );
+      store.saveHlc(hlc.wall, hlc.logical);
+    });
+    store.notePending();
+    this.o.onBuffered?.();
+    return { receiptId: intent.receipt_id, idempotencyKey: intent.idempotency_key, document: doc, warnings };
+  }
+
+  private validationContext() {
+    // Whole minutes, like document times, so localParts answers from its one-entry memo.
+    const minute = truncateToMinute(this.o.clock.now());
+    return { defaultTaxation: this.o.defaultTaxation, year: localParts(minute, this.o.timezone).year };
+  }
+}
+
+function storedReceipt(r: RequestRecord, document: string): PrintedReceipt {
+  return {
+    receiptId: r.receipt_id,
+    idempotencyKey: r.idempotency_key,
+    document: JSON.parse(document) as ReceiptDocument,
+    warnings: r.warnings === null ? [] : (JSON.parse(r.warnings) as string[]),
+  };
+}

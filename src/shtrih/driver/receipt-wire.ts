@@ -1,0 +1,66 @@
+import { OPERATIONS, PAYMENT_METHODS, PAYMENT_OBJECTS } from '../../fiscal/codes.ts';
+import type { ReceiptInput } from '../../fiscal/document.ts';
+import { FF45_PAYMENT, type OperationV2 } from '../protocol/commands/index.ts';
+import { REQUEST_ID_PROPERTY, TAG } from '../protocol/document-tlv.ts';
+import { encodeTaxByte, type TaxByteMode } from '../protocol/tax-byte.ts';
+import { encodeTlv, encodeTlvs, tlvString } from '../protocol/tlv.ts';
+
+/** How a ReceiptInput goes on the wire: FF46h lines, FF0Ch properties, FF45h payments. */
+
+const DEPARTMENT = 1;
+
+export function receiptLines(receipt: ReceiptInput, password: number, taxByte?: TaxByteMode): OperationV2[] {
+  return receipt.items.map((it) => ({
+    password,
+    operation: OPERATIONS[receipt.operation],
+    // FF46h carries millionths; kkt-emu quantities are thousandths.
+    quantity: it.quantity * 1000,
+    price: it.price,
+    // Sum and VAT are sent, not left to the ККТ, so the document holds exactly what was validated.
+    sum: it.sum,
+    taxAmount: it.vatSum,
+    tax: encodeTaxByte(it.vatRate, taxByte),
+    department: DEPARTMENT,
+    paymentMethod: PAYMENT_METHODS[it.paymentMethod],
+    paymentObject: PAYMENT_OBJECTS[it.paymentObject],
+    name: it.name,
+  }));
+}
+
+/**
+ * FF0Ch TLVs: 1021 cashier, 1008 buyer contact, and the adapter's request id as a 1084 user
+ * property (1085 "request_id", 1086 the id): 1192 would hold only 16 characters, a UUID has 36.
+ */
+export function receiptProperties(receipt: ReceiptInput): Buffer[] {
+  const out: Buffer[] = [];
+  if (receipt.cashier !== undefined) out.push(encodeTlvs([tlvString(TAG.operator, receipt.cashier)]));
+  if (receipt.customerContact !== undefined)
+    out.push(encodeTlvs([tlvString(TAG.buyerContact, receipt.customerContact)]));
+  if (receipt.requestId !== undefined)
+    out.push(
+      encodeTlv(
+        TAG.userProperty,
+        encodeTlvs([
+          tlvString(TAG.userPropertyName, REQUEST_ID_PROPERTY),
+          tlvString(TAG.userPropertyValue, receipt.requestId),
+        ]),
+      ),
+    );
+  return out;
+}
+
+export function cashierProperty(cashier: string): Buffer {
+  return encodeTlvs([tlvString(TAG.operator, cashier)]);
+}
+
+/** FF45h's 16 payment slots: 1 cash, 2 electronic, 14 prepayment, 15 credit, 16 counter-provision. */
+export function paymentSlots(receipt: ReceiptInput): number[] {
+  const p = receipt.payments;
+  const slots = new Array<number>(16).fill(0);
+  slots[FF45_PAYMENT.cash] = p.cash;
+  slots[FF45_PAYMENT.electronicFirst] = p.card;
+  slots[FF45_PAYMENT.prepayment] = p.prepaid;
+  slots[FF45_PAYMENT.credit] = p.credit;
+  slots[FF45_PAYMENT.counterProvision] = p.other;
+  return slots;
+}

@@ -1,0 +1,320 @@
+import type { EmulatedKkt } from '../../device/emulator.ts';
+import type { Operation, TaxationType } from '../../fiscal/codes.ts';
+import { TAXATION_TYPES } from '../../fiscal/codes.ts';
+import type { PaymentTotals } from '../../fiscal/document.ts';
+import {
+  beep,
+  beginCloseShift,
+  beginOpenShift,
+  CHECK_TYPES,
+  cancelCheck,
+  closeCheck,
+  closeCheckEx,
+  FF45_PAYMENT,
+  FN_CURRENT_DOCUMENT,
+  type LegacyItem,
+  openCheck,
+  openShift,
+  operationV2,
+  printString,
+  purchase,
+  purchaseReturn,
+  sale,
+  saleReturn,
+  sendOperationTlv,
+  sendTlv,
+  xReport,
+  zReport,
+} from '../protocol/commands/index.ts';
+import { REQUEST_ID_PROPERTY, TAG } from '../protocol/document-tlv.ts';
+import { E, refuse } from '../protocol/errors.ts';
+import { decodeTaxByte, legacyTaxRate, type TaxByteMode } from '../protocol/tax-byte.ts';
+import { fnDateTimeOf } from '../protocol/time.ts';
+import { decodeTlvs, readStlv, readString, type Tlv } from '../protocol/tlv.ts';
+import { CommandTable } from './command-table.ts';
+import { registerQueries } from './fn-queries.ts';
+import { checkText, type DocumentProperties, OPERATION_BY_CODE, OpenCheck } from './open-check.ts';
+import type { SessionView } from './status-answers.ts';
+
+export interface SessionOptions {
+  /** How FF46h's tax byte is read (see tax-byte.ts); the `0x40 | 1199` extension works in both. */
+  taxByte?: TaxByteMode;
+  /** Whether the emulated device opens a shift by itself on the first receipt (KKT_AUTO_OPEN_SHIFT). */
+  autoOpenShift?: boolean;
+  /** FF3Bh block size; the frame holds at most 252 data bytes. */
+  blockSize?: number;
+}
+
+const LEGACY_OPERATIONS: Record<number, Operation> = {
+  [CHECK_TYPES.sale]: 'sale',
+  [CHECK_TYPES.purchase]: 'purchase',
+  [CHECK_TYPES.saleReturn]: 'refund',
+  [CHECK_TYPES.purchaseReturn]: 'purchase_refund',
+};
+
+const TAXATION_BY_BIT = new Map(Object.entries(TAXATION_TYPES).map(([k, v]) => [v as number, k as TaxationType]));
+const FULL_PAYMENT = 4;
+const COMMODITY = 1;
+
+/**
+ * The emulated Shtrih-M device: one per EmulatedKkt, shared by every connection (the receipt
+ * being built belongs to the device, not to a connection). Commands run one at a time. This
+ * file holds the document being formed and the commands that form documents; the read-only
+ * commands are in fn-queries.ts.
+ */
+export class DeviceSession {
+  private check: OpenCheck | null = null;
+  private props: DocumentProperties = {};
+  private preparing: 'shiftOpen' | 'shiftClose' | null = null;
+  private registration: { fnNumber: string; taxation: TaxationType } | undefined;
+  private busy: Promise<unknown> = Promise.resolve();
+  private readonly table = new CommandTable();
+  private readonly taxByte: TaxByteMode;
+
+  constructor(
+    private readonly kkt: EmulatedKkt,
+    private readonly options: SessionOptions = {},
+  ) {
+    this.taxByte = options.taxByte ?? 'mask';
+    registerQueries(this.table, kkt, (op) => this.view(op), { blockSize: Math.min(options.blockSize ?? 240, 252) });
+    this.registerDocuments();
+  }
+
+  /** Runs one command; always resolves with an answer payload. */
+  execute(payload: Buffer): Promise<Buffer> {
+    const run = this.busy.then(() => this.table.run(payload));
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private view(operator: number): SessionView {
+    const currentDocument = this.check
+      ? FN_CURRENT_DOCUMENT.receipt
+      : this.preparing === 'shiftOpen'
+        ? FN_CURRENT_DOCUMENT.shiftOpen
+        : this.preparing === 'shiftClose'
+          ? FN_CURRENT_DOCUMENT.shiftClose
+          : FN_CURRENT_DOCUMENT.none;
+    return {
+      operator,
+      check: this.check ? { operation: this.check.operation, operations: this.check.items.length } : null,
+      currentDocument,
+    };
+  }
+
+  private noOpenCheck(): void {
+    if (this.check) refuse(E.receiptOpen, 'a receipt is open');
+  }
+
+  private openCheck(): OpenCheck {
+    if (!this.check) refuse(E.receiptClosed, 'no receipt is open');
+    return this.check;
+  }
+
+  /** Refuses a new receipt at once when the device could not fiscalize it anyway. */
+  private startCheck(operation: Operation): OpenCheck {
+    if (this.check) {
+      if (this.check.operation !== operation)
+        refuse(E.wrongReceiptType, `the open receipt is a ${this.check.operation}, not a ${operation}`);
+      return this.check;
+    }
+    const s = this.kkt.statusNow();
+    if (s.faults.coverOpen) refuse(E.hardware, 'the cover is open');
+    if (s.faults.paperOut) refuse(E.noPaper, 'no paper');
+    if (s.blockedReason === 'fnFull') refuse(E.fnFull, 'the ФН is full');
+    if (s.blockedReason === 'fnExpired') refuse(E.fnKeysExpired, 'the ФН keys have expired');
+    if (s.blockedReason === 'ofdTimeout') refuse(E.ofdTimeout, '30 days without ОФД confirmation');
+    if (s.shift.state === 'expired') refuse(E.shiftOver24h, 'the shift is over 24 hours old');
+    if (s.shift.state === 'closed' && this.options.autoOpenShift === false) refuse(E.shiftClosed, 'no shift is open');
+    // A receipt is a new document: properties sent before it belong to nobody (javapos and the
+    // Go driver send FF0Ch after the first line).
+    this.preparing = null;
+    this.props = {};
+    this.check = new OpenCheck(operation);
+    return this.check;
+  }
+
+  /** Ends the document being formed, whatever its outcome: its properties must not leak into the next one. */
+  private endDocument(): void {
+    this.check = null;
+    this.props = {};
+    this.preparing = null;
+  }
+
+  private async defaultTaxation(): Promise<TaxationType> {
+    const fn = this.kkt.statusNow().fn.number;
+    if (this.registration?.fnNumber !== fn) {
+      const doc = await this.kkt.getDocument(1);
+      if (doc?.kind !== 'registration') refuse(E.internal, 'the ФН has no registration report');
+      this.registration = { fnNumber: fn, taxation: doc.taxation };
+    }
+    return this.registration.taxation;
+  }
+
+  private async fiscalize(payments: PaymentTotals, taxSystem: number) {
+    const check = this.openCheck();
+    const taxation = taxSystem === 0 ? await this.defaultTaxation() : TAXATION_BY_BIT.get(taxSystem);
+    if (!taxation) refuse(E.badParameters, `tax system ${taxSystem} is not one known bit`);
+    const input = check.close(payments, taxation, this.props);
+    // A refusal leaves the receipt open, as on a real device: the host may retry or cancel (88h).
+    const doc = await this.kkt.printReceipt(input);
+    this.endDocument();
+    return doc;
+  }
+
+  private addLegacyItem(operation: Operation, q: LegacyItem, operator: number): { operator: number } {
+    const vatRate = legacyTaxRate(q.taxes);
+    if (!vatRate) refuse(E.badParameters, 'tax groups are 0..4');
+    this.startCheck(operation).add({
+      name: q.text,
+      price: q.price,
+      quantity: q.quantity,
+      sum: null,
+      vatRate,
+      vatSum: null,
+      paymentMethod: FULL_PAYMENT,
+      paymentObject: COMMODITY,
+    });
+    return { operator };
+  }
+
+  private applyTlvs(tlvs: Tlv[]): void {
+    for (const t of tlvs) {
+      if (t.tag === TAG.operator) this.props.cashier = checkText(readString(t), 'the cashier (1021)');
+      else if (t.tag === TAG.buyerContact) this.props.customerContact = checkText(readString(t), 'the contact (1008)');
+      else if (t.tag === TAG.userProperty) {
+        const inner = readStlv(t);
+        const name = inner.find((x) => x.tag === TAG.userPropertyName);
+        const value = inner.find((x) => x.tag === TAG.userPropertyValue);
+        if (name && value && readString(name) === REQUEST_ID_PROPERTY) this.props.requestId = readString(value);
+      }
+      // Other tags (1203 cashier INN, …) are accepted and not kept: the document model has no field for them.
+    }
+  }
+
+  private registerDocuments(): void {
+    const on = this.table.on.bind(this.table);
+    const faultsRefuse = () => {
+      const s = this.kkt.statusNow();
+      if (s.faults.coverOpen) refuse(E.hardware, 'the cover is open');
+      if (s.faults.paperOut) refuse(E.noPaper, 'no paper');
+    };
+    on(beep, 'operator', (_q, operator) => ({ operator }));
+    on(printString, 'operator', (_q, operator) => {
+      faultsRefuse();
+      return { operator };
+    });
+
+    on(openShift, 'operator', async (_q, operator) => {
+      this.noOpenCheck();
+      const cashier = this.props.cashier;
+      this.endDocument();
+      await this.kkt.openShift(cashier !== undefined ? { cashier } : {});
+      return { operator };
+    });
+    on(beginOpenShift, 'operator', () => {
+      this.noOpenCheck();
+      this.props = {};
+      this.preparing = 'shiftOpen';
+      return {};
+    });
+    on(beginCloseShift, 'operator', () => {
+      this.noOpenCheck();
+      this.props = {};
+      this.preparing = 'shiftClose';
+      return {};
+    });
+    on(zReport, 'admin', async (_q, operator) => {
+      this.noOpenCheck();
+      const cashier = this.props.cashier;
+      this.endDocument();
+      await this.kkt.closeShift(cashier !== undefined ? { cashier } : {});
+      return { operator };
+    });
+    on(xReport, 'admin', async (_q, operator) => {
+      this.noOpenCheck();
+      await this.kkt.xReport();
+      return { operator };
+    });
+
+    on(openCheck, 'operator', (q, operator) => {
+      const operation = LEGACY_OPERATIONS[q.type];
+      if (!operation) refuse(E.badParameters, `receipt type ${q.type} is not 0..3`);
+      this.noOpenCheck();
+      this.startCheck(operation);
+      return { operator };
+    });
+    on(sale, 'operator', (q, op) => this.addLegacyItem('sale', q, op));
+    on(purchase, 'operator', (q, op) => this.addLegacyItem('purchase', q, op));
+    on(saleReturn, 'operator', (q, op) => this.addLegacyItem('refund', q, op));
+    on(purchaseReturn, 'operator', (q, op) => this.addLegacyItem('purchase_refund', q, op));
+    on(closeCheck, 'operator', async (q, operator) => {
+      this.openCheck();
+      if (q.discount !== 0) refuse(E.badParameters, 'discounts and surcharges are not supported');
+      // Legacy payment types 2..4 are named by the device's table; kkt-emu names them card, credit, other.
+      const doc = await this.fiscalize(
+        { cash: q.cash, card: q.payment2, prepaid: 0, credit: q.payment3, other: q.payment4 },
+        0,
+      );
+      return { operator, change: doc.change };
+    });
+    on(cancelCheck, 'operator', (_q, operator) => {
+      this.openCheck();
+      this.endDocument();
+      return { operator };
+    });
+
+    on(operationV2, 'operator', (q) => {
+      const operation = OPERATION_BY_CODE.get(q.operation);
+      if (!operation) refuse(E.badParameters, `operation ${q.operation} (tag 1054) is not 1..4`);
+      const vatRate = decodeTaxByte(q.tax, this.taxByte);
+      if (!vatRate) refuse(E.badParameters, `tax byte 0x${q.tax.toString(16)} names no rate`);
+      // The emulated ФН keeps quantities with 3 decimals (FF46h carries 6).
+      if (q.quantity % 1000 !== 0) refuse(E.badParameters, 'quantities have at most 3 decimals on this device');
+      this.startCheck(operation).add({
+        name: q.name,
+        price: q.price,
+        quantity: q.quantity / 1000,
+        sum: q.sum,
+        vatRate,
+        vatSum: q.taxAmount,
+        paymentMethod: q.paymentMethod,
+        paymentObject: q.paymentObject,
+      });
+      return {};
+    });
+    on(sendTlv, 'operator', (q) => {
+      this.applyTlvs(decodeTlvs(q.tlv));
+      return {};
+    });
+    on(sendOperationTlv, 'operator', (q) => {
+      if (!this.check || this.check.items.length === 0) refuse(E.receiptClosed, 'no line to bind the TLV to');
+      // Line-level tags (units, marking codes, …) have no field in the document model; checked, not kept.
+      decodeTlvs(q.tlv);
+      return {};
+    });
+    on(closeCheckEx, 'operator', async (q) => {
+      if (q.rounding !== 0) refuse(E.badParameters, 'rounding is not supported');
+      const p = q.payments;
+      const electronic = p
+        .slice(FF45_PAYMENT.electronicFirst, FF45_PAYMENT.electronicLast + 1)
+        .reduce((a, b) => a + b, 0);
+      const doc = await this.fiscalize(
+        {
+          cash: p[FF45_PAYMENT.cash] ?? 0,
+          card: electronic,
+          prepaid: p[FF45_PAYMENT.prepayment] ?? 0,
+          credit: p[FF45_PAYMENT.credit] ?? 0,
+          other: p[FF45_PAYMENT.counterProvision] ?? 0,
+        },
+        q.taxSystem,
+      );
+      return {
+        change: doc.change,
+        documentNumber: doc.number,
+        fiscalSign: Number(doc.fiscalSign),
+        dateTime: fnDateTimeOf(doc.dateTime, this.kkt.statusNow().timezone),
+      };
+    });
+  }
+}

@@ -1,0 +1,442 @@
+import {
+  DOCUMENT_TYPES,
+  type DocumentKind,
+  OPERATIONS,
+  type Operation,
+  PAYMENT_METHODS,
+  PAYMENT_OBJECTS,
+  type PaymentMethod,
+  type PaymentObject,
+  TAXATION_TYPES,
+  type TaxationType,
+} from '../../fiscal/codes.ts';
+import type {
+  FiscalDocument,
+  OperationTotals,
+  PaymentTotals,
+  ReceiptDocument,
+  ReceiptItem,
+  RegistrationDocument,
+  ShiftCloseDocument,
+  ShiftOpenDocument,
+  ShiftTotals,
+} from '../../fiscal/document.ts';
+import { instantOfWallClockSeconds, wallClockSeconds } from '../../fiscal/local-time.ts';
+import { VAT_TAG_1199, type VatRate } from '../../fiscal/vat.ts';
+import {
+  decodeTlvs,
+  encodeTlvs,
+  readByte,
+  readFvln,
+  readPadded,
+  readStlv,
+  readString,
+  readU32,
+  readVln,
+  type Tlv,
+  tlvByte,
+  tlvFvln,
+  tlvPadded,
+  tlvStlv,
+  tlvString,
+  tlvU32,
+  tlvVln,
+} from './tlv.ts';
+import { WireFormatError } from './wire.ts';
+
+/**
+ * A fiscal document as the ФН keeps it and FF3Ah/FF3Bh read it back: the form code (the
+ * document's STLV tag) and the document's TLVs. The FFD tags of ffd.md carry every field of
+ * kkt-emu's document model, so decode(encode(doc)) equals doc, with two details:
+ * - 1031 is the cash kept (FFD meaning); the change, which the FFD does not keep, travels in
+ *   kkt-emu's private tag 65001 so the tendered cash comes back too (a real ФН has no such tag:
+ *   its receipts read back with change 0);
+ * - the request id the adapter attaches rides in 1084 (1085 "request_id", 1086 the id).
+ * Strings are CP866, so text outside CP866 reads back with `?` in place of what it cannot hold.
+ */
+
+export const TAG = {
+  userName: 1048,
+  address: 1009,
+  operator: 1021,
+  buyerContact: 1008,
+  dateTime: 1012,
+  kktSerial: 1013,
+  ofdInn: 1017,
+  userInn: 1018,
+  total: 1020,
+  quantity: 1023,
+  itemName: 1030,
+  cash: 1031,
+  kktRegNumber: 1037,
+  shiftNumber: 1038,
+  documentNumber: 1040,
+  fnNumber: 1041,
+  receiptNumber: 1042,
+  itemSum: 1043,
+  ofdName: 1046,
+  operation: 1054,
+  taxation: 1055,
+  item: 1059,
+  registrationTaxation: 1062,
+  fiscalSign: 1077,
+  price: 1079,
+  card: 1081,
+  userProperty: 1084,
+  userPropertyName: 1085,
+  userPropertyValue: 1086,
+  unsentCount: 1097,
+  firstUnsentAt: 1098,
+  documentsInShift: 1111,
+  firstUnsentNumber: 1116,
+  receiptsInShift: 1118,
+  counterSale: 1129,
+  counterRefund: 1130,
+  counterPurchase: 1131,
+  counterPurchaseRefund: 1132,
+  counterCount: 1135,
+  counterCash: 1136,
+  counterCard: 1138,
+  shiftCounters: 1194,
+  vatRate: 1199,
+  vatSum: 1200,
+  counterTotal: 1201,
+  ffdVersion: 1209,
+  paymentObject: 1212,
+  paymentMethod: 1214,
+  prepaid: 1215,
+  credit: 1216,
+  other: 1217,
+  counterPrepaid: 1218,
+  counterCredit: 1219,
+  counterOther: 1220,
+  /** kkt-emu private: the change given, so the tendered cash survives a read-back. */
+  change: 65001,
+} as const;
+
+export const REQUEST_ID_PROPERTY = 'request_id';
+const FFD_1_2 = 4;
+const QUANTITY_DECIMALS = 3;
+
+const COUNTER_TAGS: Record<Operation, number> = {
+  sale: TAG.counterSale,
+  refund: TAG.counterRefund,
+  purchase: TAG.counterPurchase,
+  purchase_refund: TAG.counterPurchaseRefund,
+};
+
+function invert<K extends string>(table: Record<K, number>): Map<number, K> {
+  return new Map(Object.entries(table).map(([k, v]) => [v as number, k as K]));
+}
+const OPERATION_BY_CODE = invert(OPERATIONS);
+const TAXATION_BY_CODE = invert(TAXATION_TYPES);
+const METHOD_BY_CODE = invert(PAYMENT_METHODS);
+const OBJECT_BY_CODE = invert(PAYMENT_OBJECTS);
+const VAT_BY_CODE = invert(VAT_TAG_1199);
+const KIND_BY_TYPE = invert(DOCUMENT_TYPES);
+
+function fiscalSignBytes(printed: string): Buffer {
+  const b = Buffer.alloc(6);
+  b[1] = 0x04;
+  b.writeUInt32BE(Number(printed), 2);
+  return b;
+}
+
+function header(doc: FiscalDocument, timezone: string): Tlv[] {
+  return [
+    tlvU32(TAG.documentNumber, doc.number),
+    tlvU32(TAG.dateTime, wallClockSeconds(doc.dateTime, timezone)),
+    tlvString(TAG.fnNumber, doc.fnNumber),
+    tlvPadded(TAG.kktRegNumber, doc.kktRegNumber, 20),
+    tlvPadded(TAG.userInn, doc.userInn, 12),
+    { tag: TAG.fiscalSign, value: fiscalSignBytes(doc.fiscalSign) },
+  ];
+}
+
+function counters(totals: OperationTotals): Tlv[] {
+  return [
+    tlvU32(TAG.counterCount, totals.count),
+    tlvVln(TAG.counterTotal, totals.total),
+    tlvVln(TAG.counterCash, totals.payments.cash),
+    tlvVln(TAG.counterCard, totals.payments.card),
+    tlvVln(TAG.counterPrepaid, totals.payments.prepaid),
+    tlvVln(TAG.counterCredit, totals.payments.credit),
+    tlvVln(TAG.counterOther, totals.payments.other),
+  ];
+}
+
+function itemTlvs(it: ReceiptItem): Tlv[] {
+  return [
+    tlvString(TAG.itemName, it.name),
+    tlvVln(TAG.price, it.price),
+    tlvFvln(TAG.quantity, it.quantity, QUANTITY_DECIMALS),
+    tlvVln(TAG.itemSum, it.sum),
+    tlvByte(TAG.vatRate, VAT_TAG_1199[it.vatRate]),
+    tlvVln(TAG.vatSum, it.vatSum),
+    tlvByte(TAG.paymentMethod, PAYMENT_METHODS[it.paymentMethod]),
+    tlvByte(TAG.paymentObject, PAYMENT_OBJECTS[it.paymentObject]),
+  ];
+}
+
+function body(doc: FiscalDocument, timezone: string): Tlv[] {
+  const tlvs = header(doc, timezone);
+  const cashier = (d: { cashier?: string }) => (d.cashier !== undefined ? [tlvString(TAG.operator, d.cashier)] : []);
+  switch (doc.kind) {
+    case 'registration':
+      return [
+        ...tlvs,
+        tlvString(TAG.userName, doc.userName),
+        tlvString(TAG.address, doc.address),
+        tlvByte(TAG.registrationTaxation, TAXATION_TYPES[doc.taxation]),
+        tlvString(TAG.ofdName, doc.ofdName),
+        tlvPadded(TAG.ofdInn, doc.ofdInn, 12),
+        tlvString(TAG.kktSerial, doc.kktSerial),
+        tlvByte(TAG.ffdVersion, FFD_1_2),
+      ];
+    case 'shiftOpen':
+      return [...tlvs, tlvU32(TAG.shiftNumber, doc.shiftNumber), ...cashier(doc)];
+    case 'shiftClose':
+      return [
+        ...tlvs,
+        tlvU32(TAG.shiftNumber, doc.shiftNumber),
+        ...cashier(doc),
+        tlvU32(TAG.receiptsInShift, doc.receiptsCount),
+        tlvU32(TAG.documentsInShift, doc.documentsCount),
+        tlvU32(TAG.unsentCount, doc.unsentCount),
+        ...(doc.firstUnsentNumber !== null ? [tlvU32(TAG.firstUnsentNumber, doc.firstUnsentNumber)] : []),
+        ...(doc.firstUnsentAt !== null
+          ? [tlvU32(TAG.firstUnsentAt, wallClockSeconds(doc.firstUnsentAt, timezone))]
+          : []),
+        tlvStlv(
+          TAG.shiftCounters,
+          (Object.keys(COUNTER_TAGS) as Operation[]).map((op) => tlvStlv(COUNTER_TAGS[op], counters(doc.totals[op]))),
+        ),
+      ];
+    case 'receipt': {
+      const out = [
+        ...tlvs,
+        tlvU32(TAG.shiftNumber, doc.shiftNumber),
+        tlvU32(TAG.receiptNumber, doc.receiptNumber),
+        tlvByte(TAG.operation, OPERATIONS[doc.operation]),
+        tlvByte(TAG.taxation, TAXATION_TYPES[doc.taxation]),
+        ...cashier(doc),
+        ...doc.items.map((it) => tlvStlv(TAG.item, itemTlvs(it))),
+        tlvVln(TAG.total, doc.total),
+        tlvVln(TAG.cash, doc.payments.cash - doc.change),
+        tlvVln(TAG.card, doc.payments.card),
+        tlvVln(TAG.prepaid, doc.payments.prepaid),
+        tlvVln(TAG.credit, doc.payments.credit),
+        tlvVln(TAG.other, doc.payments.other),
+      ];
+      if (doc.change > 0) out.push(tlvVln(TAG.change, doc.change));
+      if (doc.customerContact !== undefined) out.push(tlvString(TAG.buyerContact, doc.customerContact));
+      if (doc.requestId !== undefined)
+        out.push(
+          tlvStlv(TAG.userProperty, [
+            tlvString(TAG.userPropertyName, REQUEST_ID_PROPERTY),
+            tlvString(TAG.userPropertyValue, doc.requestId),
+          ]),
+        );
+      return out;
+    }
+  }
+}
+
+export interface EncodedDocument {
+  /** Form code: 1, 2, 3 or 5. */
+  type: number;
+  body: Buffer;
+}
+
+export function encodeDocument(doc: FiscalDocument, timezone: string): EncodedDocument {
+  return { type: DOCUMENT_TYPES[doc.kind], body: encodeTlvs(body(doc, timezone)) };
+}
+
+/** The TLVs of one level, by tag; repeated tags (1059 items) keep their order. */
+class Fields {
+  private readonly byTag = new Map<number, Tlv[]>();
+
+  constructor(
+    tlvs: Tlv[],
+    private readonly what: string,
+  ) {
+    for (const t of tlvs) {
+      const list = this.byTag.get(t.tag);
+      if (list) list.push(t);
+      else this.byTag.set(t.tag, [t]);
+    }
+  }
+
+  optional(tag: number): Tlv | undefined {
+    return this.byTag.get(tag)?.[0];
+  }
+
+  all(tag: number): Tlv[] {
+    return this.byTag.get(tag) ?? [];
+  }
+
+  required(tag: number): Tlv {
+    const t = this.optional(tag);
+    if (!t) throw new WireFormatError(`${this.what}: tag ${tag} is missing`);
+    return t;
+  }
+}
+
+function lookup<T>(table: Map<number, T>, code: number, what: string): T {
+  const v = table.get(code);
+  if (v === undefined) throw new WireFormatError(`${what}: unknown code ${code}`);
+  return v;
+}
+
+function decodeCounters(f: Fields): OperationTotals {
+  const payments: PaymentTotals = {
+    cash: readVln(f.required(TAG.counterCash)),
+    card: readVln(f.required(TAG.counterCard)),
+    prepaid: readVln(f.required(TAG.counterPrepaid)),
+    credit: readVln(f.required(TAG.counterCredit)),
+    other: readVln(f.required(TAG.counterOther)),
+  };
+  return { count: readU32(f.required(TAG.counterCount)), total: readVln(f.required(TAG.counterTotal)), payments };
+}
+
+function decodeItem(t: Tlv, i: number): ReceiptItem {
+  const f = new Fields(readStlv(t), `item ${i + 1}`);
+  const q = readFvln(f.required(TAG.quantity));
+  if (q.decimals > QUANTITY_DECIMALS && q.scaled % 10 ** (q.decimals - QUANTITY_DECIMALS) !== 0)
+    throw new WireFormatError(`item ${i + 1}: quantity with more than 3 decimals`);
+  const quantity =
+    q.decimals <= QUANTITY_DECIMALS
+      ? q.scaled * 10 ** (QUANTITY_DECIMALS - q.decimals)
+      : q.scaled / 10 ** (q.decimals - QUANTITY_DECIMALS);
+  return {
+    name: readString(f.required(TAG.itemName)),
+    price: readVln(f.required(TAG.price)),
+    quantity,
+    sum: readVln(f.required(TAG.itemSum)),
+    vatRate: lookup(VAT_BY_CODE, readByte(f.required(TAG.vatRate)), 'tag 1199'),
+    vatSum: readVln(f.required(TAG.vatSum)),
+    paymentMethod: lookup(METHOD_BY_CODE, readByte(f.required(TAG.paymentMethod)), 'tag 1214') as PaymentMethod,
+    paymentObject: lookup(OBJECT_BY_CODE, readByte(f.required(TAG.paymentObject)), 'tag 1212') as PaymentObject,
+  };
+}
+
+function requestIdOf(f: Fields): string | undefined {
+  for (const prop of f.all(TAG.userProperty)) {
+    const p = new Fields(readStlv(prop), 'tag 1084');
+    const name = p.optional(TAG.userPropertyName);
+    const value = p.optional(TAG.userPropertyValue);
+    if (name && value && readString(name) === REQUEST_ID_PROPERTY) return readString(value);
+  }
+  return undefined;
+}
+
+/** The inverse of encodeDocument; throws WireFormatError on anything that is not such a document. */
+export function decodeDocument(type: number, bodyBytes: Uint8Array, timezone: string): FiscalDocument {
+  const kind: DocumentKind = lookup(KIND_BY_TYPE, type, 'document type');
+  const f = new Fields(decodeTlvs(bodyBytes), `document type ${type}`);
+  const sign = f.required(TAG.fiscalSign).value;
+  if (sign.length !== 6) throw new WireFormatError('tag 1077 must be 6 bytes');
+  const common = {
+    number: readU32(f.required(TAG.documentNumber)),
+    dateTime: instantOfWallClockSeconds(readU32(f.required(TAG.dateTime)), timezone),
+    fnNumber: readString(f.required(TAG.fnNumber)),
+    kktRegNumber: readPadded(f.required(TAG.kktRegNumber)),
+    userInn: readPadded(f.required(TAG.userInn)),
+    fiscalSign: String(sign.readUInt32BE(2)).padStart(10, '0'),
+  };
+  const withCashier = <D extends object>(d: D): D => {
+    const c = f.optional(TAG.operator);
+    return c ? { ...d, cashier: readString(c) } : d;
+  };
+  switch (kind) {
+    case 'registration': {
+      const doc: RegistrationDocument = {
+        kind,
+        ...common,
+        userName: readString(f.required(TAG.userName)),
+        address: readString(f.required(TAG.address)),
+        taxation: lookup(TAXATION_BY_CODE, readByte(f.required(TAG.registrationTaxation)), 'tag 1062') as TaxationType,
+        ofdName: readString(f.required(TAG.ofdName)),
+        ofdInn: readPadded(f.required(TAG.ofdInn)),
+        kktSerial: readString(f.required(TAG.kktSerial)),
+        ffdVersion: '1.2',
+      };
+      return doc;
+    }
+    case 'shiftOpen':
+      return withCashier<ShiftOpenDocument>({ kind, ...common, shiftNumber: readU32(f.required(TAG.shiftNumber)) });
+    case 'shiftClose': {
+      const counterFields = new Fields(readStlv(f.required(TAG.shiftCounters)), 'tag 1194');
+      const totals = Object.fromEntries(
+        (Object.keys(COUNTER_TAGS) as Operation[]).map((op) => [
+          op,
+          decodeCounters(new Fields(readStlv(counterFields.required(COUNTER_TAGS[op])), `tag ${COUNTER_TAGS[op]}`)),
+        ]),
+      ) as ShiftTotals;
+      const firstNumber = f.optional(TAG.firstUnsentNumber);
+      const firstAt = f.optional(TAG.firstUnsentAt);
+      const base = {
+        kind,
+        ...common,
+        shiftNumber: readU32(f.required(TAG.shiftNumber)),
+      };
+      const doc: ShiftCloseDocument = {
+        ...withCashier(base),
+        receiptsCount: readU32(f.required(TAG.receiptsInShift)),
+        documentsCount: readU32(f.required(TAG.documentsInShift)),
+        totals,
+        unsentCount: readU32(f.required(TAG.unsentCount)),
+        firstUnsentNumber: firstNumber ? readU32(firstNumber) : null,
+        firstUnsentAt: firstAt ? instantOfWallClockSeconds(readU32(firstAt), timezone) : null,
+      };
+      return doc;
+    }
+    case 'receipt':
+      return decodeReceipt(f, common, withCashier);
+    default:
+      throw new WireFormatError(`document kind ${kind} is not one kkt-emu keeps`);
+  }
+}
+
+function decodeReceipt(
+  f: Fields,
+  common: Omit<ReceiptDocument, 'kind' | keyof ReceiptBody>,
+  withCashier: <D extends object>(d: D) => D,
+): ReceiptDocument {
+  const items = f.all(TAG.item).map(decodeItem);
+  const change = f.optional(TAG.change);
+  const changeValue = change ? readVln(change) : 0;
+  const payments: PaymentTotals = {
+    cash: readVln(f.required(TAG.cash)) + changeValue,
+    card: readVln(f.required(TAG.card)),
+    prepaid: readVln(f.required(TAG.prepaid)),
+    credit: readVln(f.required(TAG.credit)),
+    other: readVln(f.required(TAG.other)),
+  };
+  // The ФН does not keep per-rate totals for every 2026 rate; they are the items' own VAT sums.
+  const vatTotals: Partial<Record<VatRate, number>> = {};
+  for (const it of items) vatTotals[it.vatRate] = (vatTotals[it.vatRate] ?? 0) + it.vatSum;
+  const doc: ReceiptDocument = withCashier({
+    kind: 'receipt' as const,
+    ...common,
+    operation: lookup(OPERATION_BY_CODE, readByte(f.required(TAG.operation)), 'tag 1054') as Operation,
+    items,
+    payments,
+    taxation: lookup(TAXATION_BY_CODE, readByte(f.required(TAG.taxation)), 'tag 1055') as TaxationType,
+    shiftNumber: readU32(f.required(TAG.shiftNumber)),
+    receiptNumber: readU32(f.required(TAG.receiptNumber)),
+    total: readVln(f.required(TAG.total)),
+    change: changeValue,
+    vatTotals,
+  });
+  const contact = f.optional(TAG.buyerContact);
+  if (contact) doc.customerContact = readString(contact);
+  const requestId = requestIdOf(f);
+  if (requestId !== undefined) doc.requestId = requestId;
+  return doc;
+}
+
+type ReceiptBody = Omit<
+  ReceiptDocument,
+  'number' | 'dateTime' | 'fnNumber' | 'kktRegNumber' | 'userInn' | 'fiscalSign'
+>;

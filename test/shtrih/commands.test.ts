@@ -1,0 +1,307 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import {
+  beep,
+  beginCloseShift,
+  beginOpenShift,
+  COMMANDS,
+  type CommandCodec,
+  cancelCheck,
+  closeCheck,
+  closeCheckEx,
+  commandName,
+  confirmDelivered,
+  deviceType,
+  exchangeStatus,
+  findDocument,
+  fnExpiry,
+  fnNumber,
+  fnResource,
+  fnStatus,
+  formatCode,
+  fullStatus,
+  openCheck,
+  openShift,
+  operationV2,
+  printString,
+  purchase,
+  purchaseReturn,
+  readDocument,
+  readDocumentBlock,
+  sale,
+  saleReturn,
+  sendOperationTlv,
+  sendTlv,
+  shiftParameters,
+  shortStatus,
+  xReport,
+  zReport,
+} from '../../src/shtrih/protocol/commands/index.ts';
+import {
+  answerPayload,
+  commandPayload,
+  encodeFrame,
+  splitAnswer,
+  splitCommand,
+} from '../../src/shtrih/protocol/frame.ts';
+import { FrameParser } from '../../src/shtrih/protocol/parser.ts';
+import {
+  bytes,
+  digits,
+  fnDateTime,
+  localDate,
+  localTime,
+  money,
+  optionalMoney,
+  password,
+  text,
+  u8,
+  u16,
+  u32,
+  uint,
+} from './arbitraries.ts';
+
+const pw = fc.record({ password });
+const op = fc.record({ operator: u8 });
+const none = fc.constant({});
+const taxes4 = fc.tuple(u8, u8, u8, u8);
+const docNumber = fc.record({ password, number: u32 });
+
+/** FF0Ah per-type data must fit its document type. */
+const foundDocument = fc.oneof(
+  fc.record({
+    type: fc.constant(1),
+    details: fc.record({
+      kind: fc.constant('registration' as const),
+      inn: digits(12),
+      regNumber: digits(16),
+      taxation: u8,
+      workMode: u8,
+    }),
+  }),
+  fc.record({
+    type: fc.constantFrom(2, 5),
+    details: fc.record({ kind: fc.constant('shift' as const), shiftNumber: u16 }),
+  }),
+  fc.record({
+    type: fc.constant(3),
+    details: fc.record({ kind: fc.constant('receipt' as const), operation: u8, total: money }),
+  }),
+  fc.record({
+    type: fc.constant(21),
+    details: fc.record({ kind: fc.constant('other' as const), raw: bytes(40) }),
+  }),
+);
+
+// biome-ignore lint/suspicious/noExplicitAny: one table for codecs of every request and answer type
+type AnyCodec = CommandCodec<any, any>;
+
+const CASES: Array<[AnyCodec, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>]> = [
+  [
+    shortStatus,
+    pw,
+    fc.record({
+      operator: u8,
+      flags: u16,
+      mode: u8,
+      submode: u8,
+      receiptOperations: u16,
+      batteryVoltage: u8,
+      powerVoltage: u8,
+      fmError: u8,
+      eklzError: u8,
+      reserved: fc.tuple(u8, u8, u8),
+    }),
+  ],
+  [
+    fullStatus,
+    pw,
+    fc.record({
+      operator: u8,
+      firmwareVersion: text(2, 2),
+      firmwareBuild: u16,
+      firmwareDate: localDate,
+      hallNumber: u8,
+      documentNumber: u16,
+      flags: u16,
+      mode: u8,
+      submode: u8,
+      port: u8,
+      fmVersion: u16,
+      fmBuild: u16,
+      fmDate: localDate,
+      date: localDate,
+      time: localTime,
+      fmFlags: u8,
+      serialLow: u32,
+      lastClosedShift: u16,
+      freeFmRecords: u16,
+      registrations: u8,
+      reregistrationsLeft: u8,
+      inn: uint(6),
+    }),
+  ],
+  [beep, pw, op],
+  [printString, fc.record({ password, flags: u8, text: text(60) }), op],
+  [xReport, pw, op],
+  [zReport, pw, op],
+  ...[sale, purchase, saleReturn, purchaseReturn].map((c): [AnyCodec, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>] => [
+    c,
+    fc.record({ password, quantity: uint(5), price: money, department: u8, taxes: taxes4, text: text(80) }),
+    op,
+  ]),
+  [
+    closeCheck,
+    fc.record({
+      password,
+      cash: money,
+      payment2: money,
+      payment3: money,
+      payment4: money,
+      discount: fc.integer({ min: -0x8000, max: 0x7fff }),
+      taxes: taxes4,
+      text: text(60),
+    }),
+    fc.record({ operator: u8, change: money }),
+  ],
+  [cancelCheck, pw, op],
+  [openCheck, fc.record({ password, type: u8 }), op],
+  [openShift, pw, op],
+  [
+    deviceType,
+    none,
+    fc.record({
+      type: u8,
+      subtype: u8,
+      protocolVersion: u8,
+      protocolSubversion: u8,
+      model: u8,
+      language: u8,
+      name: text(40),
+    }),
+  ],
+  [
+    fnStatus,
+    pw,
+    fc.record({
+      phase: u8,
+      currentDocument: u8,
+      documentData: u8,
+      shiftOpen: fc.boolean(),
+      warnings: u8,
+      dateTime: fnDateTime,
+      fnNumber: digits(16),
+      lastDocumentNumber: u32,
+    }),
+  ],
+  [fnNumber, pw, fc.record({ fnNumber: digits(16) })],
+  [fnExpiry, pw, fc.record({ expiry: localDate, reregistrationsLeft: u8, reregistrationsDone: u8 })],
+  [
+    findDocument,
+    docNumber,
+    foundDocument.chain((d) =>
+      fc.record({
+        type: fc.constant(d.type),
+        ofdReceived: fc.boolean(),
+        dateTime: fnDateTime,
+        number: u32,
+        fiscalSign: u32,
+        details: fc.constant(d.details),
+      }),
+    ),
+  ],
+  [sendTlv, fc.record({ password, tlv: bytes(250) }), none],
+  [sendOperationTlv, fc.record({ password, tlv: bytes(250) }), none],
+  [
+    exchangeStatus,
+    pw,
+    fc.record({
+      status: u8,
+      readingMessage: u8,
+      messageCount: u16,
+      firstDocumentNumber: u32,
+      firstDocumentDateTime: fnDateTime,
+    }),
+  ],
+  [readDocument, docNumber, fc.record({ type: u16, length: u16 })],
+  [readDocumentBlock, pw, fc.record({ data: bytes(250) })],
+  [shiftParameters, pw, fc.record({ shiftOpen: fc.boolean(), shiftNumber: u16, receiptNumber: u16 })],
+  [beginOpenShift, pw, none],
+  [beginCloseShift, pw, none],
+  [
+    closeCheckEx,
+    fc.record({
+      password,
+      payments: fc.array(money, { minLength: 16, maxLength: 16 }),
+      rounding: u8,
+      taxes: fc.array(money, { minLength: 6, maxLength: 6 }),
+      taxSystem: u8,
+      text: text(64),
+    }),
+    fc.record(
+      { change: money, documentNumber: u32, fiscalSign: u32, dateTime: fnDateTime },
+      { requiredKeys: ['change', 'documentNumber', 'fiscalSign'] },
+    ),
+  ],
+  [
+    operationV2,
+    fc.record({
+      password,
+      operation: u8,
+      quantity: uint(6),
+      price: money,
+      sum: optionalMoney,
+      taxAmount: optionalMoney,
+      tax: u8,
+      department: u8,
+      paymentMethod: u8,
+      paymentObject: u8,
+      name: text(128),
+    }),
+    none,
+  ],
+  [fnResource, pw, fc.record({ documentsLeft: u32, memory30DaysKb: u32 })],
+  [
+    confirmDelivered,
+    fc.record({ password, numbers: fc.array(u32, { maxLength: 62 }) }),
+    fc.record({ results: fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 62 }) }),
+  ],
+];
+
+/** Through a whole frame and the streaming parser, as the bytes travel. */
+function overTheWire(payload: Buffer): Buffer {
+  const events = new FrameParser().push(encodeFrame(payload));
+  const [only] = events;
+  if (events.length !== 1 || only?.kind !== 'frame')
+    throw new Error(`expected one frame, got ${JSON.stringify(events)}`);
+  return only.payload;
+}
+
+describe('every command: requests and answers survive encode → frame → parse → decode', () => {
+  test('the table covers every command the registry knows', () => {
+    expect(new Set(CASES.map(([c]) => c.code))).toEqual(new Set(COMMANDS.keys()));
+  });
+
+  for (const [codec, request, answer] of CASES) {
+    test(`${formatCode(codec.code)} ${codec.name}`, () => {
+      fc.assert(
+        fc.property(request, answer, (req, ans) => {
+          const sent = splitCommand(overTheWire(commandPayload(codec.code, codec.encodeRequest(req))));
+          expect(sent.code).toBe(codec.code);
+          expect(codec.decodeRequest(sent.data)).toEqual(req);
+          const back = splitAnswer(overTheWire(answerPayload(codec.code, codec.encodeAnswer(ans))));
+          expect(back).toMatchObject({ code: codec.code, error: 0 });
+          expect(codec.decodeAnswer(back.data)).toEqual(ans);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+
+  test('names for the trace', () => {
+    expect(formatCode(0x10)).toBe('10h');
+    expect(formatCode(0xff46)).toBe('FF46h');
+    expect(commandName(0xff45)).toBe('Close check extended');
+    expect(commandName(0x99)).toBe('unknown command');
+  });
+});
