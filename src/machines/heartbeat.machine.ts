@@ -1,4 +1,5 @@
-import { assign, fromPromise, raise, setup } from 'xstate';
+import { assign, type ErrorActorEvent, fromPromise, raise, setup } from 'xstate';
+import { DIAGRAM_CLOCK, type MachineClock } from './machine-clock.ts';
 
 /**
  * The ERP heartbeat. The `link` region beats every interval (the beat itself is an injected
@@ -22,77 +23,89 @@ export interface HeartbeatContext extends HeartbeatInput {
 
 export type HeartbeatEvent = { type: 'beat.ok' } | { type: 'beat.failed' } | { type: 'beat.now' };
 
-export const heartbeatMachine = setup({
-  types: {
-    context: {} as HeartbeatContext,
-    events: {} as HeartbeatEvent,
-    input: {} as HeartbeatInput,
-  },
-  actors: {
-    beat: fromPromise<void, void>(async () => {
-      throw new Error('heartbeat: the beat actor must be provided by the adapter');
-    }),
-  },
-  delays: {
-    beatInterval: ({ context }) => context.intervalMs,
-  },
-  guards: {
-    offlineReached: ({ context }) => context.failStreak >= context.offlineAfter,
-    onlineReached: ({ context }) => context.okStreak >= context.onlineAfter,
-  },
-  actions: {
-    countOk: assign({
-      okStreak: ({ context }) => context.okStreak + 1,
-      failStreak: 0,
-      beats: ({ context }) => context.beats + 1,
-      lastOkAt: () => Date.now(),
-    }),
-    countFailure: assign({
-      failStreak: ({ context }) => context.failStreak + 1,
-      okStreak: 0,
-      beats: ({ context }) => context.beats + 1,
-      lastError: ({ event }) => String((event as { error?: unknown }).error ?? 'heartbeat failed'),
-    }),
-    raiseOk: raise({ type: 'beat.ok' }),
-    raiseFailed: raise({ type: 'beat.failed' }),
-  },
-}).createMachine({
-  id: 'heartbeat',
-  type: 'parallel',
-  context: ({ input }) => ({ ...input, okStreak: 0, failStreak: 0, beats: 0, lastOkAt: null, lastError: null }),
-  states: {
-    link: {
-      initial: 'beating',
-      states: {
-        waiting: {
-          after: { beatInterval: 'beating' },
-          on: { 'beat.now': 'beating' },
+/** The heartbeat reading time (the last good beat) from `clock`. */
+export function heartbeatMachineFor(clock: MachineClock) {
+  return setup({
+    types: {
+      context: {} as HeartbeatContext,
+      events: {} as HeartbeatEvent,
+      input: {} as HeartbeatInput,
+    },
+    actors: {
+      beat: fromPromise<void, void>(async () => {
+        throw new Error('heartbeat: the beat actor must be provided by the adapter');
+      }),
+    },
+    delays: {
+      beatInterval: ({ context }) => context.intervalMs,
+    },
+    guards: {
+      offlineReached: ({ context }) => context.failStreak >= context.offlineAfter,
+      onlineReached: ({ context }) => context.okStreak >= context.onlineAfter,
+    },
+    actions: {
+      countOk: assign({
+        okStreak: ({ context }) => context.okStreak + 1,
+        failStreak: 0,
+        beats: ({ context }) => context.beats + 1,
+        lastOkAt: () => clock.now(),
+      }),
+      countFailure: assign(({ context }, error: unknown) => ({
+        failStreak: context.failStreak + 1,
+        okStreak: 0,
+        beats: context.beats + 1,
+        lastError: String(error ?? 'heartbeat failed'),
+      })),
+      raiseOk: raise({ type: 'beat.ok' }),
+      raiseFailed: raise({ type: 'beat.failed' }),
+    },
+  }).createMachine({
+    id: 'heartbeat',
+    type: 'parallel',
+    context: ({ input }) => ({ ...input, okStreak: 0, failStreak: 0, beats: 0, lastOkAt: null, lastError: null }),
+    states: {
+      link: {
+        initial: 'beating',
+        states: {
+          waiting: {
+            after: { beatInterval: 'beating' },
+            on: { 'beat.now': 'beating' },
+          },
+          beating: {
+            invoke: {
+              src: 'beat',
+              onDone: { target: 'waiting', actions: ['countOk', 'raiseOk'] },
+              onError: {
+                target: 'waiting',
+                actions: [
+                  { type: 'countFailure', params: ({ event }: { event: ErrorActorEvent }) => event.error },
+                  'raiseFailed',
+                ],
+              },
+            },
+          },
         },
-        beating: {
-          invoke: {
-            src: 'beat',
-            onDone: { target: 'waiting', actions: ['countOk', 'raiseOk'] },
-            onError: { target: 'waiting', actions: ['countFailure', 'raiseFailed'] },
+      },
+      status: {
+        initial: 'unknown',
+        states: {
+          unknown: {
+            on: {
+              'beat.ok': 'online',
+              'beat.failed': { guard: 'offlineReached', target: 'offline' },
+            },
+          },
+          online: {
+            on: { 'beat.failed': { guard: 'offlineReached', target: 'offline' } },
+          },
+          offline: {
+            on: { 'beat.ok': { guard: 'onlineReached', target: 'online' } },
           },
         },
       },
     },
-    status: {
-      initial: 'unknown',
-      states: {
-        unknown: {
-          on: {
-            'beat.ok': 'online',
-            'beat.failed': { guard: 'offlineReached', target: 'offline' },
-          },
-        },
-        online: {
-          on: { 'beat.failed': { guard: 'offlineReached', target: 'offline' } },
-        },
-        offline: {
-          on: { 'beat.ok': { guard: 'onlineReached', target: 'online' } },
-        },
-      },
-    },
-  },
-});
+  });
+}
+
+/** The heartbeat's definition, for diagrams and the inspector's catalog. */
+export const heartbeatMachine = heartbeatMachineFor(DIAGRAM_CLOCK);

@@ -1,4 +1,5 @@
-import { assign, emit, fromPromise, setup } from 'xstate';
+import { assign, type DoneActorEvent, type ErrorActorEvent, emit, fromPromise, setup } from 'xstate';
+import { DIAGRAM_CLOCK, type MachineClock } from './machine-clock.ts';
 
 /**
  * The ОФД sync worker. It wakes on its interval, soon after new receipts and on a manual sync,
@@ -57,137 +58,181 @@ export type SyncWorkerEmitted =
   | { type: 'pass.done'; passNo: number; result: PassResult }
   | { type: 'pass.failed'; passNo: number; error: string };
 
-export const syncWorkerMachine = setup({
-  types: {
-    context: {} as SyncWorkerContext,
-    events: {} as SyncWorkerEvent,
-    input: {} as SyncWorkerInput,
-    emitted: {} as SyncWorkerEmitted,
-  },
-  actors: {
-    syncPass: fromPromise<PassResult, PassInput>(async () => {
-      throw new Error('syncWorker: the syncPass actor must be provided by the adapter');
-    }),
-  },
-  delays: {
-    syncInterval: ({ context }) => context.intervalMs,
-    kick: ({ context }) => context.kickMs,
-  },
-  guards: {
-    manualQueued: ({ context }) => context.manualPending,
-    breakerOpen: ({ event }) => 'output' in event && (event.output as PassResult).breakerOpen,
-    moreToDo: ({ event }) => 'output' in event && (event.output as PassResult).more,
-    receiptsArrived: ({ context }) => context.receiptsPending,
-  },
-  actions: {
-    beginPass: assign({
-      passNo: ({ context }) => context.passNo + 1,
-      manual: ({ context, event }) => event.type === 'sync.request' || context.manualPending,
+const output = ({ event }: { event: DoneActorEvent<PassResult> }) => event.output;
+const failure = ({ event }: { event: ErrorActorEvent }) => event.error;
+
+/** The sync worker reading time (pass start and end, error times) from `clock`. */
+export function syncWorkerMachineFor(clock: MachineClock) {
+  return setup({
+    types: {
+      context: {} as SyncWorkerContext,
+      events: {} as SyncWorkerEvent,
+      input: {} as SyncWorkerInput,
+      emitted: {} as SyncWorkerEmitted,
+    },
+    actors: {
+      syncPass: fromPromise<PassResult, PassInput>(async () => {
+        throw new Error('syncWorker: the syncPass actor must be provided by the adapter');
+      }),
+    },
+    delays: {
+      syncInterval: ({ context }) => context.intervalMs,
+      kick: ({ context }) => context.kickMs,
+    },
+    guards: {
+      manualQueued: ({ context }) => context.manualPending,
+      breakerOpen: (_, result: PassResult) => result.breakerOpen,
+      moreToDo: (_, result: PassResult) => result.more,
+      receiptsArrived: ({ context }) => context.receiptsPending,
+    },
+    actions: {
+      beginPass: assign({
+        passNo: ({ context }) => context.passNo + 1,
+        manual: ({ context, event }) => event.type === 'sync.request' || context.manualPending,
+        manualPending: false,
+        receiptsPending: false,
+        passStartedAt: () => clock.now(),
+      }),
+      queueManual: assign({ manualPending: true }),
+      noteReceipts: assign({ receiptsPending: true }),
+      recordPass: assign(({ context }, result: PassResult) => {
+        const t = context.totals;
+        const now = clock.now();
+        return {
+          lastPass: {
+            ...result,
+            passNo: context.passNo,
+            manual: context.manual,
+            startedAt: context.passStartedAt,
+            finishedAt: now,
+          },
+          totals: {
+            passes: t.passes + 1,
+            synced: t.synced + result.synced,
+            failed: t.failed + result.failed,
+            documents: t.documents + result.documents,
+            errors: t.errors + result.errors,
+          },
+          lastError: result.lastError ? { message: result.lastError, at: now } : context.lastError,
+        };
+      }),
+      recordError: assign(({ context }, error: unknown) => ({
+        lastError: { message: String(error), at: clock.now() },
+        totals: { ...context.totals, passes: context.totals.passes + 1 },
+      })),
+      announcePass: emit(({ context }, result: PassResult) => ({
+        type: 'pass.done' as const,
+        passNo: context.passNo,
+        result,
+      })),
+      announceFailure: emit(({ context }, error: unknown) => ({
+        type: 'pass.failed' as const,
+        passNo: context.passNo,
+        error: String(error),
+      })),
+    },
+  }).createMachine({
+    id: 'syncWorker',
+    initial: 'idle',
+    context: ({ input }) => ({
+      ...input,
+      passNo: 0,
       manualPending: false,
       receiptsPending: false,
-      passStartedAt: () => Date.now(),
+      manual: false,
+      lastPass: null,
+      passStartedAt: 0,
+      totals: { passes: 0, synced: 0, failed: 0, documents: 0, errors: 0 },
+      lastError: null,
     }),
-    queueManual: assign({ manualPending: true }),
-    noteReceipts: assign({ receiptsPending: true }),
-    recordPass: assign(({ context, event }) => {
-      const result = (event as unknown as { output: PassResult }).output;
-      const t = context.totals;
-      return {
-        lastPass: {
-          ...result,
-          passNo: context.passNo,
-          manual: context.manual,
-          startedAt: context.passStartedAt,
-          finishedAt: Date.now(),
-        },
-        totals: {
-          passes: t.passes + 1,
-          synced: t.synced + result.synced,
-          failed: t.failed + result.failed,
-          documents: t.documents + result.documents,
-          errors: t.errors + result.errors,
-        },
-        lastError: result.lastError ? { message: result.lastError, at: Date.now() } : context.lastError,
-      };
-    }),
-    recordError: assign({
-      lastError: ({ event }) => ({ message: String((event as { error?: unknown }).error), at: Date.now() }),
-      totals: ({ context }) => ({ ...context.totals, passes: context.totals.passes + 1 }),
-    }),
-    announcePass: emit(({ context, event }) => ({
-      type: 'pass.done' as const,
-      passNo: context.passNo,
-      result: (event as unknown as { output: PassResult }).output,
-    })),
-    announceFailure: emit(({ context, event }) => ({
-      type: 'pass.failed' as const,
-      passNo: context.passNo,
-      error: String((event as { error?: unknown }).error),
-    })),
-  },
-}).createMachine({
-  id: 'syncWorker',
-  initial: 'idle',
-  context: ({ input }) => ({
-    ...input,
-    passNo: 0,
-    manualPending: false,
-    receiptsPending: false,
-    manual: false,
-    lastPass: null,
-    passStartedAt: 0,
-    totals: { passes: 0, synced: 0, failed: 0, documents: 0, errors: 0 },
-    lastError: null,
-  }),
-  states: {
-    idle: {
-      initial: 'waiting',
-      on: { 'sync.request': { target: 'syncing', actions: 'beginPass' } },
-      states: {
-        waiting: {
-          after: { syncInterval: { target: '#syncWorker.syncing', actions: 'beginPass' } },
-          on: { 'receipts.added': 'soon' },
-        },
-        // Coalesces a burst of new receipts into one pass.
-        soon: {
-          after: { kick: { target: '#syncWorker.syncing', actions: 'beginPass' } },
-        },
-      },
-    },
-    syncing: {
-      invoke: {
-        src: 'syncPass',
-        input: ({ context }) => ({ manual: context.manual, passNo: context.passNo }),
-        onDone: [
-          // A manual sync waiting for this pass runs now, open breaker or not: it is the probe.
-          {
-            guard: 'manualQueued',
-            target: 'syncing',
-            reenter: true,
-            actions: ['recordPass', 'announcePass', 'beginPass'],
+    states: {
+      idle: {
+        initial: 'waiting',
+        on: { 'sync.request': { target: 'syncing', actions: 'beginPass' } },
+        states: {
+          waiting: {
+            after: { syncInterval: { target: '#syncWorker.syncing', actions: 'beginPass' } },
+            on: { 'receipts.added': 'soon' },
           },
-          { guard: 'breakerOpen', target: 'backingOff', actions: ['recordPass', 'announcePass'] },
-          { guard: 'moreToDo', target: 'syncing', reenter: true, actions: ['recordPass', 'announcePass', 'beginPass'] },
-          { guard: 'receiptsArrived', target: 'idle.soon', actions: ['recordPass', 'announcePass'] },
-          { target: 'idle', actions: ['recordPass', 'announcePass'] },
-        ],
-        onError: [
-          {
-            guard: 'manualQueued',
-            target: 'syncing',
-            reenter: true,
-            actions: ['recordError', 'announceFailure', 'beginPass'],
+          // Coalesces a burst of new receipts into one pass.
+          soon: {
+            after: { kick: { target: '#syncWorker.syncing', actions: 'beginPass' } },
           },
-          { target: 'idle', actions: ['recordError', 'announceFailure'] },
-        ],
+        },
       },
-      on: { 'sync.request': { actions: 'queueManual' }, 'receipts.added': { actions: 'noteReceipts' } },
-    },
-    backingOff: {
-      on: {
-        'breaker.halfOpen': { target: 'syncing', actions: 'beginPass' },
-        'sync.request': { target: 'syncing', actions: 'beginPass' },
+      syncing: {
+        invoke: {
+          src: 'syncPass',
+          input: ({ context }) => ({ manual: context.manual, passNo: context.passNo }),
+          onDone: [
+            // A manual sync waiting for this pass runs now, open breaker or not: it is the probe.
+            {
+              guard: 'manualQueued',
+              target: 'syncing',
+              reenter: true,
+              actions: [{ type: 'recordPass', params: output }, { type: 'announcePass', params: output }, 'beginPass'],
+            },
+            {
+              guard: { type: 'breakerOpen', params: output },
+              target: 'backingOff',
+              actions: [
+                { type: 'recordPass', params: output },
+                { type: 'announcePass', params: output },
+              ],
+            },
+            {
+              guard: { type: 'moreToDo', params: output },
+              target: 'syncing',
+              reenter: true,
+              actions: [{ type: 'recordPass', params: output }, { type: 'announcePass', params: output }, 'beginPass'],
+            },
+            {
+              guard: 'receiptsArrived',
+              target: 'idle.soon',
+              actions: [
+                { type: 'recordPass', params: output },
+                { type: 'announcePass', params: output },
+              ],
+            },
+            {
+              target: 'idle',
+              actions: [
+                { type: 'recordPass', params: output },
+                { type: 'announcePass', params: output },
+              ],
+            },
+          ],
+          onError: [
+            {
+              guard: 'manualQueued',
+              target: 'syncing',
+              reenter: true,
+              actions: [
+                { type: 'recordError', params: failure },
+                { type: 'announceFailure', params: failure },
+                'beginPass',
+              ],
+            },
+            {
+              target: 'idle',
+              actions: [
+                { type: 'recordError', params: failure },
+                { type: 'announceFailure', params: failure },
+              ],
+            },
+          ],
+        },
+        on: { 'sync.request': { actions: 'queueManual' }, 'receipts.added': { actions: 'noteReceipts' } },
+      },
+      backingOff: {
+        on: {
+          'breaker.halfOpen': { target: 'syncing', actions: 'beginPass' },
+          'sync.request': { target: 'syncing', actions: 'beginPass' },
+        },
       },
     },
-  },
-});
+  });
+}
+
+/** The sync worker's definition, for diagrams and the inspector's catalog. */
+export const syncWorkerMachine = syncWorkerMachineFor(DIAGRAM_CLOCK);

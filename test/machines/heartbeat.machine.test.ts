@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Actor, createActor, fromPromise, SimulatedClock } from 'xstate';
-import { heartbeatMachine } from '../../src/machines/heartbeat.machine.ts';
+import { type heartbeatMachine, heartbeatMachineFor } from '../../src/machines/heartbeat.machine.ts';
 
 /*
  * The ERP heartbeat with a fake beat actor: each beat takes the next answer from a script
@@ -33,7 +33,7 @@ function start(options: { offlineAfter?: number; onlineAfter?: number; script?: 
   const script = [...(options.script ?? [])];
   const beatsAt: number[] = [];
   let answer: ((a: Answer) => void) | undefined;
-  const logic = heartbeatMachine.provide({
+  const logic = heartbeatMachineFor(clock).provide({
     actors: {
       beat: fromPromise<void, void>(async () => {
         beatsAt.push(clock.now());
@@ -187,7 +187,7 @@ describe('the beat schedule', () => {
     const clock = new SimulatedClock();
     const starts: number[] = [];
     let finish: (() => void) | undefined;
-    const logic = heartbeatMachine.provide({
+    const logic = heartbeatMachineFor(clock).provide({
       actors: {
         beat: fromPromise<void, void>(() => {
           starts.push(clock.now());

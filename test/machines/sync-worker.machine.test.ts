@@ -4,7 +4,8 @@ import {
   type PassInput,
   type PassResult,
   type SyncWorkerEmitted,
-  syncWorkerMachine,
+  type syncWorkerMachine,
+  syncWorkerMachineFor,
 } from '../../src/machines/sync-worker.machine.ts';
 
 /*
@@ -52,7 +53,7 @@ function result(overrides: Partial<PassResult> = {}): PassResult {
 function start(input: { intervalMs?: number; kickMs?: number } = {}) {
   const clock = new SimulatedClock();
   const passes: Deferred[] = [];
-  const logic = syncWorkerMachine.provide({
+  const logic = syncWorkerMachineFor(clock).provide({
     actors: {
       syncPass: fromPromise<PassResult, PassInput>(
         ({ input }) =>

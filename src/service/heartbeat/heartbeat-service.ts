@@ -1,7 +1,7 @@
 import { type Actor, createActor, fromPromise, type InspectionEvent } from 'xstate';
 import type { Clock } from '../../fiscal/clock.ts';
 import type { HeartbeatResult } from '../../io/http/odoo-client.ts';
-import { heartbeatMachine } from '../../machines/heartbeat.machine.ts';
+import { type heartbeatMachine, heartbeatMachineFor } from '../../machines/heartbeat.machine.ts';
 
 type HeartbeatContext = ReturnType<Actor<typeof heartbeatMachine>['getSnapshot']>['context'];
 
@@ -39,7 +39,7 @@ export class HeartbeatService {
   private readonly aborter = new AbortController();
 
   constructor(options: HeartbeatServiceOptions) {
-    const logic = heartbeatMachine.provide({
+    const logic = heartbeatMachineFor(options.netClock).provide({
       actors: {
         beat: fromPromise(async () => {
           const result = await options.beat(this.aborter.signal);

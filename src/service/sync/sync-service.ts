@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { type Actor, createActor, fromPromise, type InspectionEvent } from 'xstate';
 import type { Clock } from '../../fiscal/clock.ts';
-import { type PassResult, syncWorkerMachine } from '../../machines/sync-worker.machine.ts';
+import { type PassResult, type syncWorkerMachine, syncWorkerMachineFor } from '../../machines/sync-worker.machine.ts';
 import type { Breaker, BreakerSnapshot } from './breaker.ts';
 import { SyncPass, type SyncPassDeps } from './sync-pass.ts';
 
@@ -54,7 +54,7 @@ export class SyncService {
     setMaxListeners(Math.max(64, options.pass.concurrency * 4), this.aborter.signal);
     this.breaker = options.breaker;
     const deps: SyncPassDeps = { rejectedDocuments: new Set(), ...options.pass, breaker: options.breaker };
-    const logic = syncWorkerMachine.provide({
+    const logic = syncWorkerMachineFor(options.netClock).provide({
       actors: {
         syncPass: fromPromise(({ input }) => {
           const pass = SyncPass.run(deps, input, this.aborter.signal);
