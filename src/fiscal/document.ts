@@ -1,4 +1,4 @@
-import type { DocumentKind, Operation, PaymentMethod, PaymentObject, PaymentType, TaxationType } from './codes.ts';
+import type { Operation, PaymentMethod, PaymentObject, PaymentType, TaxationType } from './codes.ts';
 import type { Kopecks } from './money.ts';
 import type { Milli } from './quantity.ts';
 import type { VatRate } from './vat.ts';
@@ -115,8 +115,6 @@ export interface ShiftCloseDocument extends Header {
 
 export type FiscalDocument = RegistrationDocument | ShiftOpenDocument | ReceiptDocument | ShiftCloseDocument;
 export type UnsignedDocument<D extends FiscalDocument = FiscalDocument> = Omit<D, 'fiscalSign'>;
-
-export type { DocumentKind };
 
 /** The X report: the shift's counters, printed, with no fiscal document. */
 export interface XReport {

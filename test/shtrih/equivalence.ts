@@ -41,4 +41,4 @@ export async function outcome<T>(p: Promise<T>): Promise<{ ok: T } | { refused: 
   }
 }
 
-export type Drivers = { emulator: KktDriver; shtrih: KktDriver };
+type Drivers = { emulator: KktDriver; shtrih: KktDriver };

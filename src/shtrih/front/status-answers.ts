@@ -2,7 +2,6 @@ import type { DeviceStatus } from '../../device/driver.ts';
 import type { Operation } from '../../fiscal/codes.ts';
 import {
   type ExchangeStatus,
-  FN_CURRENT_DOCUMENT,
   FN_PHASE,
   FN_WARNINGS,
   type FnStatus,
@@ -133,5 +132,3 @@ export function exchangeStatusOf(s: DeviceStatus): ExchangeStatus {
     firstDocumentDateTime: s.fn.oldestUnsentAt === null ? NO_DATE_TIME : fnDateTimeOf(s.fn.oldestUnsentAt, s.timezone),
   };
 }
-
-export { FN_CURRENT_DOCUMENT };

@@ -26,8 +26,6 @@ export function codeBytes(code: number): Buffer {
   return code > 0xff ? Buffer.from([code >> 8, code & 0xff]) : Buffer.from([code]);
 }
 
-export const isExtended = (code: number) => code > 0xff;
-
 /** Splits a payload into its command code (one byte, or `FF xx`) and the bytes after it. */
 export function splitCommand(payload: Uint8Array): { code: number; data: Buffer } {
   const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.length);

@@ -22,15 +22,6 @@ export function decodeCp866(bytes: Uint8Array): string {
   return iconv.decode(Buffer.from(bytes), 'cp866');
 }
 
-/** True when `text` survives a round trip through the code page unchanged. */
-export function fitsCp1251(text: string): boolean {
-  return decodeCp1251(encodeCp1251(text)) === text;
-}
-
-export function fitsCp866(text: string): boolean {
-  return decodeCp866(encodeCp866(text)) === text;
-}
-
 /** Legacy text fields are zero-padded; the text ends at the first NUL (S1 17h: "\0 ends the string"). */
 export function cutAtNul(bytes: Buffer): Buffer {
   const nul = bytes.indexOf(0);

@@ -10,9 +10,6 @@ export class WireFormatError extends Error {
   readonly code = 'WIRE_FORMAT';
 }
 
-/** `FF FF FF FF FF`: "not given, let the ККТ compute it" in FF46h sums. */
-export const NOT_GIVEN = null;
-
 export interface LocalDate {
   year: number;
   month: number;

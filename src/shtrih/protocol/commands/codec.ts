@@ -14,9 +14,6 @@ export interface CommandCodec<Req, Ans> {
   decodeAnswer(data: Buffer): Ans;
 }
 
-export type RequestOf<C> = C extends CommandCodec<infer R, unknown> ? R : never;
-export type AnswerOf<C> = C extends CommandCodec<unknown, infer A> ? A : never;
-
 export interface PasswordRequest {
   password: number;
 }
