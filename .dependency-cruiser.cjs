@@ -1,8 +1,10 @@
 /**
  * The layer rules of docs/architecture.md, checked in `npm test` (npm run lint:deps).
- * Each folder of src/ is one layer; a layer imports only the layers listed for it.
- * The rule names say which arrow of the diagram a violation breaks.
+ * Each folder of src/ is one layer; a layer imports only the layers listed for it in
+ * dependency-layers.cjs. The rule names say which arrow of the diagram a violation breaks.
  */
+const LAYERS = require('./dependency-layers.cjs');
+
 const layer = (name, allowed) => ({
   name: `${name}-imports-only-${allowed.length ? allowed.join('-') : 'itself'}`,
   comment: `src/${name} may import ${allowed.length ? allowed.map((a) => `src/${a}`).join(', ') : 'nothing else in src'} (docs/architecture.md)`,
@@ -30,17 +32,7 @@ module.exports = {
       from: { orphan: true, path: '^src/', pathNot: ['^src/index\\.ts$', '^src/entry/cli\\.ts$', '\\.d\\.ts$'] },
       to: {},
     },
-    layer('fiscal', []),
-    layer('machines', ['fiscal']),
-    layer('io', ['fiscal']),
-    layer('device', ['fiscal', 'machines', 'io']),
-    layer('shtrih/protocol', ['fiscal']),
-    layer('shtrih/driver', ['shtrih/protocol', 'device', 'fiscal', 'io']),
-    layer('shtrih/front', ['shtrih/protocol', 'device', 'fiscal', 'io']),
-    layer('service', ['device', 'machines', 'io', 'fiscal']),
-    layer('inspect', ['machines']),
-    layer('api', ['service', 'inspect', 'device', 'fiscal']),
-    layer('mocks', ['fiscal']),
+    ...Object.entries(LAYERS).map(([name, allowed]) => layer(name, allowed)),
     {
       name: 'only-the-entry-knows-the-emulator',
       comment:

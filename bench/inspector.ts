@@ -285,15 +285,14 @@ async function stop(child: Child): Promise<void> {
 async function serveChild(mode: string, dir: string): Promise<void> {
   // A buffer large enough that no receipt is refused as "buffer full" while the sync worker lags.
   const env = { KKT_PRINT_DELAY_MS: '0', KKT_BUFFER_MAX_SIZE: '100000000' };
-  let info: { url: string; inspectUrl?: string };
-  let close: () => Promise<void>;
   const { startStack } = await import('../src/entry/start-stack.ts');
   const s = await startStack({ env: { ...env, KKT_INSPECT: mode === 'on' ? 'true' : 'false' }, dataDir: dir });
   // The ОФД is down for the whole run: after 5 failed calls the breaker stays open, so the
   // figures compare receipts and inspection only, not how sync passes happen to batch.
   s.ofd.setFaults({ permanent_failure: true });
-  info = mode === 'on' ? { url: s.url, inspectUrl: `${s.url}/inspect` } : { url: s.url };
-  close = () => s.stop();
+  const info: { url: string; inspectUrl?: string } =
+    mode === 'on' ? { url: s.url, inspectUrl: `${s.url}/inspect` } : { url: s.url };
+  const close = () => s.stop();
   process.once('SIGTERM', () => void close().then(() => process.exit(0)));
   process.stdout.write(`${READY}${JSON.stringify(info)}\n`);
 }

@@ -9,11 +9,17 @@ const USAGE = `usage: kkt-emu <command> [--option value ...]
   adapter   the adapter alone; the device is chosen by KKT_DRIVER_TYPE, the ОФД by KKT_OFD_API_URL
   ofd       the mock ОФД alone (KKT_OFD_PORT, default 9000)
   odoo      the mock Odoo alone (KKT_ODOO_PORT, default 8069)
-  device    the emulated ККТ on the Shtrih-M protocol: --serial <path> | --tcp [host:]<port> (docs/serial.md)
+  device    the emulated ККТ on the Shtrih-M protocol: --serial-port <path> | --tcp [host:]<port> (docs/serial.md)
   statecharts  write docs/statecharts/<machine>.md (Mermaid) and .svg; --check exits 1 when they are stale
 Every setting is an env (KKT_HTTP_PORT) or a flag (--http-port). See README.md.`;
 
 const COMMANDS = ['up', 'adapter', 'ofd', 'odoo'] as const;
+
+/** `kkt-emu <command> --help`: the command's line of the usage, and where its settings are. */
+function commandUsage(command: string): string {
+  const line = USAGE.split('\n').find((l) => l.trimStart().startsWith(`${command} `)) ?? '';
+  return `usage: kkt-emu ${command} [--option value ...]\n${line}\nEvery setting is an env (KKT_HTTP_PORT) or a flag (--http-port). See README.md.`;
+}
 type Command = (typeof COMMANDS)[number];
 
 interface Running {
@@ -73,8 +79,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
   }
+  const help = rest.includes('--help') || rest.includes('-h');
   if (command === 'device') {
-    const { runDeviceCommand } = await import('./commands/device.ts');
+    const { DEVICE_USAGE, runDeviceCommand } = await import('./commands/device.ts');
+    if (help) {
+      console.log(DEVICE_USAGE);
+      return 0;
+    }
     await runDeviceCommand(rest);
     return 0;
   }
@@ -85,6 +96,10 @@ async function main(argv: string[]): Promise<number> {
   if (!(COMMANDS as readonly string[]).includes(command)) {
     console.error(`kkt-emu: unknown command "${command}"\n${USAGE}`);
     return 2;
+  }
+  if (help) {
+    console.log(commandUsage(command));
+    return 0;
   }
   const running = await start(command as Command, rest);
   let stopping = false;

@@ -1,4 +1,4 @@
-import type { DeviceStatus, KktDriver, XReport } from '../../src/device/driver.ts';
+import type { DeviceStatus, XReport } from '../../src/device/driver.ts';
 import type { FiscalDocument } from '../../src/fiscal/document.ts';
 import { instantOfWallClock, localParts } from '../../src/fiscal/local-time.ts';
 
@@ -40,5 +40,3 @@ export async function outcome<T>(p: Promise<T>): Promise<{ ok: T } | { refused: 
     return { refused: code };
   }
 }
-
-type Drivers = { emulator: KktDriver; shtrih: KktDriver };

@@ -72,28 +72,41 @@ describe('@serialport/binding-mock: the driver on a SerialPort stream with a scr
 });
 
 describe('kkt-emu device', () => {
-  test('its own --serial and --tcp come out of argv before the config flags (where --serial is KKT_SERIAL)', () => {
-    expect(parseDeviceArgs(['--serial', '/dev/ttyS0', '--http-port', '1'])).toEqual({
+  test('its own --serial-port and --tcp come out of argv before the config flags', () => {
+    expect(parseDeviceArgs(['--serial-port', '/dev/ttyS0', '--http-port', '1'])).toEqual({
       serial: '/dev/ttyS0',
       rest: ['--http-port', '1'],
+      deprecations: [],
     });
-    expect(parseDeviceArgs(['--tcp=0.0.0.0:7778'])).toEqual({ tcp: { host: '0.0.0.0', port: 7778 }, rest: [] });
-    expect(parseDeviceArgs(['--tcp', '7778', '--serial=/tmp/p'])).toEqual({
+    expect(parseDeviceArgs(['--tcp=0.0.0.0:7778'])).toEqual({
+      tcp: { host: '0.0.0.0', port: 7778 },
+      rest: [],
+      deprecations: [],
+    });
+    expect(parseDeviceArgs(['--tcp', '7778', '--serial-port=/tmp/p'])).toEqual({
       tcp: { host: '127.0.0.1', port: 7778 },
       serial: '/tmp/p',
       rest: [],
+      deprecations: [],
     });
     expect(parseDeviceArgs(['--tax-byte', 'index', '--mode', 'mock'])).toEqual({
       taxByte: 'index',
       rest: ['--mode', 'mock'],
+      deprecations: [],
     });
     expect(() => parseDeviceArgs(['--tax-byte', 'bits'])).toThrow(/mask or index/);
-    expect(() => parseDeviceArgs(['--serial'])).toThrow(ConfigError);
+    expect(() => parseDeviceArgs(['--serial-port'])).toThrow(ConfigError);
     expect(() => parseDeviceArgs(['--tcp', 'x'])).toThrow(/host:port/);
   });
 
-  test('without --serial or --tcp: a ConfigError with the usage', async () => {
-    await expect(runDeviceCommand(['--data-dir', '/tmp/none'])).rejects.toThrow(/--serial <path> or --tcp <port>/);
+  test('the old --serial <path> still works, with a deprecation line', () => {
+    const args = parseDeviceArgs(['--serial', '/dev/ttyS0', '--serial-trace']);
+    expect(args).toMatchObject({ serial: '/dev/ttyS0', rest: ['--serial-trace'] });
+    expect(args.deprecations).toEqual([expect.stringMatching(/--serial is deprecated.*--serial-port/)]);
+  });
+
+  test('without --serial-port or --tcp: a ConfigError with the usage', async () => {
+    await expect(runDeviceCommand(['--data-dir', '/tmp/none'])).rejects.toThrow(/--serial-port <path> or --tcp <port>/);
   });
 
   test.skipIf(!HAS_SOCAT)('serves a pty and TCP at once, backed by one archive; stops on abort', async () => {
@@ -105,7 +118,7 @@ describe('kkt-emu device', () => {
     const stop = new AbortController();
     const running = runDeviceCommand(
       [
-        '--serial',
+        '--serial-port',
         pair.devicePath,
         '--tcp',
         '0',

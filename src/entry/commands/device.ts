@@ -8,9 +8,9 @@ import type { SerialLog } from '../../shtrih/protocol/trace.ts';
 import { ConfigError, loadConfig, parseFlags } from '../config.ts';
 import { openEmulator } from '../open-driver.ts';
 
-export const DEVICE_USAGE = `usage: kkt-emu device --serial <path> | --tcp [host:]<port> [--option value ...]
-  --serial <path>   serve the Shtrih-M protocol on a serial port (a real one, or one end of a
-                    socat pty pair) at KKT_BAUDRATE
+export const DEVICE_USAGE = `usage: kkt-emu device --serial-port <path> | --tcp [host:]<port> [--option value ...]
+  --serial-port <path>  serve the Shtrih-M protocol on a serial port (a real one, or one end of a
+                    socat pty pair) at KKT_BAUDRATE (--serial <path> is the old, deprecated name)
   --tcp <port>      serve it on TCP (127.0.0.1 unless host:port is given), with the 0xFF real
                     devices send after each ACK
   --tax-byte <mask|index>  how FF46h's tax byte is read: the vendor OPOS bit mask (default)
@@ -20,19 +20,22 @@ KKT_SERIAL_TRACE=1 prints every frame. See docs/serial.md.`;
 
 interface DeviceArgs {
   serial?: string;
+  /** Lines to print about deprecated flags that were used. */
+  deprecations: string[];
   tcp?: { host: string; port: number };
   taxByte?: TaxByteMode;
   rest: string[];
 }
 
-const OWN_FLAGS = new Set(['--serial', '--tcp', '--tax-byte']);
+const OWN_FLAGS = new Set(['--serial-port', '--serial', '--tcp', '--tax-byte']);
 
 /**
- * Takes the command's own `--serial`, `--tcp` and `--tax-byte` out of argv. They must go before parseFlags:
- * there `--serial` is KKT_SERIAL, the ККТ's serial number.
+ * Takes the command's own `--serial-port`, `--tcp` and `--tax-byte` out of argv before parseFlags.
+ * `--serial <path>` (the old name of --serial-port) still works with a deprecation line: it read
+ * too much like KKT_SERIAL, the ККТ's serial number.
  */
 export function parseDeviceArgs(argv: readonly string[]): DeviceArgs {
-  const out: DeviceArgs = { rest: [] };
+  const out: DeviceArgs = { rest: [], deprecations: [] };
   const problems: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -49,8 +52,13 @@ export function parseDeviceArgs(argv: readonly string[]): DeviceArgs {
       problems.push(`${flag}: needs a value`);
       continue;
     }
-    if (flag === '--serial') out.serial = value;
-    else if (flag === '--tax-byte') {
+    if (flag === '--serial-port') out.serial = value;
+    else if (flag === '--serial') {
+      out.serial = value;
+      out.deprecations.push(
+        'kkt-emu device: --serial is deprecated (it reads like KKT_SERIAL, the serial number); use --serial-port',
+      );
+    } else if (flag === '--tax-byte') {
       if (value === 'mask' || value === 'index') out.taxByte = value;
       else problems.push(`--tax-byte: must be mask or index, got "${value}"`);
     } else {
@@ -78,8 +86,9 @@ export interface DeviceCommandOptions {
 export async function runDeviceCommand(argv: string[], options: DeviceCommandOptions = {}): Promise<void> {
   const print = options.print ?? ((line: string) => console.log(line));
   const args = parseDeviceArgs(argv);
+  for (const line of args.deprecations) process.stderr.write(`${line}\n`);
   if (!args.serial && !args.tcp)
-    throw new ConfigError([`device: give --serial <path> or --tcp <port>\n${DEVICE_USAGE}`]);
+    throw new ConfigError([`device: give --serial-port <path> or --tcp <port>\n${DEVICE_USAGE}`]);
   const flags = parseFlags(args.rest);
   if (flags.problems.length > 0) throw new ConfigError(flags.problems);
   const config = loadConfig(process.env, flags.values);
@@ -104,7 +113,7 @@ export async function runDeviceCommand(argv: string[], options: DeviceCommandOpt
       const path = args.serial;
       const served = await serveSerial(front, path, config.baudRate).catch((e: Error) => {
         throw new ConfigError([
-          `--serial: cannot open "${path}": ${e instanceof SerialPortError ? e.reason : e.message}`,
+          `--serial-port: cannot open "${path}": ${e instanceof SerialPortError ? e.reason : e.message}`,
         ]);
       });
       stops.push(() => served.close());
