@@ -18,6 +18,6 @@ export { FiscalError } from './fiscal/errors.ts';
 export type { OfdPayload } from './fiscal/ofd-payload.ts';
 export { VirtualClock } from './io/clock.ts';
 export { MACHINE_CATALOG } from './machines/catalog.ts';
-export type { Faults as MockFaults } from './mocks/faults.ts';
+export type { MockFaults } from './mocks/faults.ts';
 export { MockOdooServer } from './mocks/mock-odoo.ts';
 export { MockOfdServer } from './mocks/mock-ofd.ts';

@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
  * knobs instead of stopping servers, so an adapter's retry, breaker and buffer paths can be hit
  * deterministically: "fail exactly 3 times", "fail every 4th call", "answer slowly".
  */
-export interface Faults {
+export interface MockFaults {
   /** Fail this many calls, then succeed. */
   failure_count: number;
   /** Fail every call until the faults are replaced. */
@@ -18,7 +18,7 @@ export interface Faults {
   reject_count: number;
 }
 
-export const NO_FAULTS: Readonly<Faults> = Object.freeze({
+export const NO_FAULTS: Readonly<MockFaults> = Object.freeze({
   failure_count: 0,
   permanent_failure: false,
   latency_ms: 0,
@@ -28,7 +28,7 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
 
 /** One bound for every count, so a typo like `1e12` ms is refused instead of hanging a test run. */
 const MAX_FAULT_VALUE = 2 ** 31 - 1;
-const BOOLEAN_FIELDS = new Set<keyof Faults>(['permanent_failure']);
+const BOOLEAN_FIELDS = new Set<keyof MockFaults>(['permanent_failure']);
 
 export type MockErrorCode = 'INVALID_FAULTS' | 'ALREADY_STARTED' | 'NOT_STARTED';
 
@@ -52,21 +52,21 @@ export type FaultDecision = { kind: 'ok' } | { kind: 'fail'; reason: string } | 
  */
 export function parseFaults(
   body: unknown,
-  fields: readonly (keyof Faults)[],
-): { ok: true; value: Faults } | { ok: false; problems: string[] } {
+  fields: readonly (keyof MockFaults)[],
+): { ok: true; value: MockFaults } | { ok: false; problems: string[] } {
   if (body === undefined || body === null) return { ok: true, value: { ...NO_FAULTS } };
   if (typeof body !== 'object' || Array.isArray(body)) {
     return { ok: false, problems: ['faults must be a JSON object'] };
   }
   const known = new Set<string>(fields);
-  const value: Faults = { ...NO_FAULTS };
+  const value: MockFaults = { ...NO_FAULTS };
   const problems: string[] = [];
   for (const [key, v] of Object.entries(body)) {
     if (!known.has(key)) {
       problems.push(`${key}: is not a fault of this mock (known: ${fields.join(', ')})`);
       continue;
     }
-    const field = key as keyof Faults;
+    const field = key as keyof MockFaults;
     if (BOOLEAN_FIELDS.has(field)) {
       if (typeof v !== 'boolean') problems.push(`${key}: must be true or false`);
       else (value as unknown as Record<string, boolean>)[key] = v;
@@ -80,13 +80,13 @@ export function parseFaults(
 }
 
 export class FaultInjector {
-  #faults: Faults = { ...NO_FAULTS };
+  #faults: MockFaults = { ...NO_FAULTS };
   /** Calls decided since the faults were last set: the clock `fail_every_n` counts on. */
   #calls = 0;
 
-  constructor(readonly fields: readonly (keyof Faults)[]) {}
+  constructor(readonly fields: readonly (keyof MockFaults)[]) {}
 
-  get faults(): Readonly<Faults> {
+  get faults(): Readonly<MockFaults> {
     return { ...this.#faults };
   }
 
@@ -95,7 +95,7 @@ export class FaultInjector {
   }
 
   /** Replaces every fault; throws a MockServerError (`INVALID_FAULTS`) naming each bad field. */
-  set(faults: unknown): Readonly<Faults> {
+  set(faults: unknown): Readonly<MockFaults> {
     const parsed = parseFaults(faults, this.fields);
     if (!parsed.ok)
       throw new MockServerError('INVALID_FAULTS', `invalid faults: ${parsed.problems.join('; ')}`, parsed.problems);

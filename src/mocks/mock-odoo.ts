@@ -1,23 +1,23 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   FaultInjector,
-  type Faults,
   installMockBasics,
+  type MockFaults,
   MockListener,
   MockServerError,
   type MockServerOptions,
 } from './faults.ts';
 
 /** Odoo has no permanent rejection to simulate: a heartbeat either arrives or it does not. */
-export type OdooFaults = Omit<Faults, 'reject_count'>;
-const ODOO_FAULTS: readonly (keyof Faults)[] = ['failure_count', 'permanent_failure', 'latency_ms', 'fail_every_n'];
+export type MockOdooFaults = Omit<MockFaults, 'reject_count'>;
+const ODOO_FAULTS: readonly (keyof MockFaults)[] = ['failure_count', 'permanent_failure', 'latency_ms', 'fail_every_n'];
 
 export type MockOdooOptions = MockServerOptions;
 
 /** A heartbeat as received: the posted fields plus the mock's own arrival time. */
 export type Heartbeat = Record<string, unknown> & { received_at: string };
 
-export interface MockOdooHealth extends OdooFaults {
+export interface MockOdooHealth extends MockOdooFaults {
   status: 'healthy';
   call_count: number;
   heartbeats_received: number;
@@ -54,13 +54,13 @@ export class MockOdooServer {
     return this.#listener.url;
   }
 
-  get faults(): Readonly<OdooFaults> {
+  get faults(): Readonly<MockOdooFaults> {
     const { reject_count: _, ...rest } = this.#faults.faults;
     return rest;
   }
 
   /** Replaces all faults, as `PUT /api/v1/_test/faults` does: omitted fields become 0/false. */
-  setFaults(faults: Partial<OdooFaults>): void {
+  setFaults(faults: Partial<MockOdooFaults>): void {
     this.#faults.set(faults);
   }
 

@@ -4,8 +4,8 @@ import type { OfdPayload } from '../fiscal/ofd-payload.ts';
 import {
   type FaultDecision,
   FaultInjector,
-  type Faults,
   installMockBasics,
+  type MockFaults,
   MockListener,
   MockServerError,
   type MockServerOptions,
@@ -13,7 +13,7 @@ import {
 import { checkOfdPayload, type OfdRoute } from './ofd-check.ts';
 
 export const MOCK_OFD_BODY_LIMIT = 1024 * 1024;
-const OFD_FAULTS: readonly (keyof Faults)[] = [
+const OFD_FAULTS: readonly (keyof MockFaults)[] = [
   'failure_count',
   'permanent_failure',
   'latency_ms',
@@ -89,12 +89,12 @@ export class MockOfdServer {
     return this.#listener.url;
   }
 
-  get faults(): Readonly<Faults> {
+  get faults(): Readonly<MockFaults> {
     return this.#faults.faults;
   }
 
   /** Replaces all faults, as `PUT /ofd/v1/_test/faults` does: omitted fields become 0/false. */
-  setFaults(faults: Partial<Faults>): void {
+  setFaults(faults: Partial<MockFaults>): void {
     this.#faults.set(faults);
   }
 

@@ -53,7 +53,7 @@ export interface StartTestOptions {
 export { sampleReceipt } from './sample-receipt.ts';
 
 /**
- * Settings a whole test file can put under every adapter it starts: test/serial/api-over-wire
+ * Settings a whole test file can put under every adapter it starts: test/shtrih/api-over-wire
  * runs the test/api suites again with the adapter speaking Shtrih-M to the emulated device.
  */
 const driverEnv = (): Record<string, string> =>

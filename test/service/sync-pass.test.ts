@@ -676,8 +676,8 @@ describe('SyncService around a pass', () => {
   const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
   // A pass reports `breakerOpen: this.refused || breaker.state() === 'OPEN'`
-  // (src/adapter/sync/sync-pass.ts, end of run()), and SyncService forwards only the breaker's
-  // *transition* into halfOpen to the worker (src/adapter/sync/sync-service.ts, the
+  // (src/service/sync/sync-pass.ts, end of run()), and SyncService forwards only the breaker's
+  // *transition* into halfOpen to the worker (src/service/sync/sync-service.ts, the
   // breaker.actor.subscribe in the constructor), which `syncing` ignores. When the breaker's open
   // delay runs out while the pass still waits for a call that was already on the wire (an ОФД
   // slower than KKT_CIRCUIT_BREAKER_TIMEOUT, or a backoff sleep longer than it), the pass ends

@@ -20,7 +20,7 @@ export interface OperationV2 {
   sum: number | null;
   /** null = FF×5, not given. */
   taxAmount: number | null;
-  /** The tax-rate byte; see src/device/shtrih/tax-byte.ts for the two encodings. */
+  /** The tax-rate byte; see src/shtrih/protocol/tax-byte.ts for the two encodings. */
   tax: number;
   department: number;
   /** Tag 1214. */
