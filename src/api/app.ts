@@ -16,7 +16,7 @@ import { strictValidatorCompiler } from './strict-validator.ts';
 export const BODY_LIMIT = 256 * 1024;
 
 export interface AppOptions {
-  logger?: FastifyBaseLogger | boolean | { level: string };
+  logger?: FastifyBaseLogger | boolean | { level: string; stream?: NodeJS.WritableStream };
 }
 
 /**

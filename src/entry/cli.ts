@@ -1,5 +1,7 @@
+import pretty from 'pino-pretty';
 import { MockOdooServer } from '../mocks/mock-odoo.ts';
 import { MockOfdServer } from '../mocks/mock-ofd.ts';
+import { startBanner } from './banner.ts';
 import { ConfigError, listenFailure, loadConfig, parseFlags } from './config.ts';
 import { type RunningAdapter, startAdapter } from './start-adapter.ts';
 import { startStack } from './start-stack.ts';
@@ -31,7 +33,12 @@ async function start(command: Command, rest: string[]): Promise<Running> {
   const flags = parseFlags(rest);
   if (flags.problems.length > 0) throw new ConfigError(flags.problems);
   const config = loadConfig(process.env, flags.values);
-  const logger = { level: process.env.LOG_LEVEL ?? 'info' };
+  // On a terminal, log lines people can read (pino-pretty); elsewhere JSON lines, one per event.
+  const tty = process.stdout.isTTY === true;
+  const logger = {
+    level: process.env.LOG_LEVEL ?? 'info',
+    ...(tty ? { stream: pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) } : {}),
+  };
   if (command === 'ofd' || command === 'odoo') {
     const mock =
       command === 'ofd'
@@ -47,7 +54,7 @@ async function start(command: Command, rest: string[]): Promise<Running> {
   }
   let adapter: RunningAdapter;
   let close: () => Promise<void>;
-  let extra = {};
+  let extra: { ofd?: string; odoo?: string } = {};
   if (command === 'up') {
     const stack = await startStack({ logger }, config);
     adapter = stack.adapter;
@@ -70,6 +77,15 @@ async function start(command: Command, rest: string[]): Promise<Running> {
     },
     `kkt-emu adapter listening on ${adapter.url} (OpenAPI at ${adapter.url}/docs)`,
   );
+  if (tty)
+    console.log(
+      startBanner(`kkt-emu ${command}: ${config.mode} mode, data in ${config.dataDir}`, [
+        ['adapter', `${adapter.url}  (OpenAPI ${adapter.url}/docs)`],
+        ['inspector', adapter.inspector ? `${adapter.url}/inspect` : undefined],
+        ['mock ОФД', extra.ofd],
+        ['mock Odoo', extra.odoo],
+      ]),
+    );
   return { log: adapter.app.log, close };
 }
 

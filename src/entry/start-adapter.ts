@@ -39,7 +39,7 @@ export interface RunningAdapter {
 }
 
 export interface StartOptions {
-  logger?: boolean | { level: string };
+  logger?: boolean | { level: string; stream?: NodeJS.WritableStream };
   /** A clock to use instead of the default (tests pass a manual VirtualClock). */
   clock?: VirtualClock;
   /**

@@ -24,7 +24,7 @@ export interface StackOptions {
   clockStart?: number;
   /** A manual clock: fiscal time moves only through `clock.advance` (or the emulator API). */
   manualClock?: boolean;
-  logger?: boolean | { level: string };
+  logger?: boolean | { level: string; stream?: NodeJS.WritableStream };
   netClock?: Clock;
   inspect?: (event: InspectionEvent) => void;
   sync?: { concurrency?: number; kickMs?: number; backoffBaseMs?: number; backoffMaxMs?: number };

@@ -175,7 +175,7 @@ export interface MockServerOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  logger?: boolean | { level: string };
+  logger?: boolean | { level: string; stream?: NodeJS.WritableStream };
 }
 
 /**
