@@ -1,12 +1,15 @@
 /** Code tables of the FFD, as the API names them (snake_case) and as the ФН stores them. */
 
+/** Form codes of the fiscal documents (ffd.md §1), keyed by the document model's `kind`. */
 export const DOCUMENT_TYPES = {
   registration: 1,
+  reregistration: 11,
   shiftOpen: 2,
+  settlementReport: 21,
   receipt: 3,
-  shiftClose: 5,
-  currentState: 21,
   correction: 31,
+  shiftClose: 5,
+  fnClosure: 6,
 } as const;
 export type DocumentKind = keyof typeof DOCUMENT_TYPES;
 
@@ -15,7 +18,7 @@ export const OPERATIONS = { sale: 1, refund: 2, purchase: 3, purchase_refund: 4 
 export type Operation = keyof typeof OPERATIONS;
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as Operation[];
 
-/** Tag 1055 applied taxation system, a bit mask. */
+/** Tag 1055 applied taxation system, a bit mask (ffd.md §2.2); 1062 is the OR of the registered ones. */
 export const TAXATION_TYPES = {
   osn: 1,
   usn_income: 2,
@@ -76,3 +79,5 @@ export type PaymentType = (typeof PAYMENT_TYPES)[number];
 export function isKey<T extends object>(table: T, value: unknown): value is keyof T {
   return typeof value === 'string' && Object.hasOwn(table, value);
 }
+
+export const TAXATION_NAMES = Object.keys(TAXATION_TYPES) as TaxationType[];

@@ -10,7 +10,13 @@ export type FiscalErrorCode =
   | 'PAPER_OUT'
   | 'COVER_OPEN'
   | 'DOCUMENT_NOT_FOUND'
-  | 'DEVICE_STOPPED';
+  | 'DEVICE_STOPPED'
+  /** Cash paid out (refund, purchase, cash out) beyond the drawer balance, with cash control on. */
+  | 'INSUFFICIENT_CASH'
+  /** The clock is before the ФН's last document: a ФН refuses rather than back-dates. */
+  | 'CLOCK_BEHIND_LAST_DOCUMENT'
+  /** The ФН was closed (form 6): it answers reads only until it is replaced. */
+  | 'FN_CLOSED';
 
 export interface FieldError {
   /** JSON pointer into the request, e.g. `/items/0/price`. */

@@ -6,9 +6,13 @@ import { receiptQrString } from './qr.ts';
 /** How a document kind is named on the ОФД wire (snake_case, like every JSON field of kkt-emu). */
 export const OFD_DOCUMENT_TYPES = {
   registration: 'registration',
+  reregistration: 'reregistration',
   shiftOpen: 'shift_open',
   receipt: 'receipt',
+  correction: 'correction',
   shiftClose: 'shift_close',
+  settlementReport: 'settlement_report',
+  fnClosure: 'fn_closure',
 } as const;
 export type OfdDocumentType = (typeof OFD_DOCUMENT_TYPES)[keyof typeof OFD_DOCUMENT_TYPES];
 

@@ -8,15 +8,23 @@ import {
   TAXATION_TYPES,
   type TaxationType,
 } from './codes.ts';
-import type { PaymentTotals, ReceiptInput, ReceiptItem } from './document.ts';
+import { correctionBasisErrors } from './correction-basis.ts';
+import { emptyPayments } from './counters.ts';
+import type { CorrectionBasis, CorrectionInput, Customer, ReceiptInput, ReceiptItem } from './document.ts';
 import type { FieldError } from './errors.ts';
+import { MEASURES, parseMeasure } from './measure.ts';
 import { MAX_KOPECKS, parseRubles } from './money.ts';
-import { itemSum, parseQuantity } from './quantity.ts';
+import { lineSum, parseQuantity } from './quantity.ts';
+import { innProblem } from './registration.ts';
 import { isLegacyGeneralRate, parseVatRate, vatAmount } from './vat.ts';
 
 export const MAX_ITEMS = 100;
 export const MAX_NAME_LENGTH = 128;
 export const MAX_TEXT_LENGTH = 64;
+/** 1227 наименование покупателя: ≤ 256 characters, as the other FFD name strings (1048). ⚠️ limit not in ffd.md. */
+export const MAX_CUSTOMER_NAME_LENGTH = 256;
+
+export { emptyPayments };
 
 export type ReceiptValidation =
   | { ok: true; value: ReceiptInput; warnings: string[] }
@@ -27,10 +35,40 @@ export interface ValidationContext {
   defaultTaxation: TaxationType;
   /** Local calendar year of the document, for the 2026 VAT warning. */
   year: number;
+  /**
+   * 1062: the registered taxation systems; `taxation_type` must be one of them. Absent = all
+   * five (what the validator accepted before the list existed).
+   */
+  registeredTaxation?: readonly TaxationType[];
+  /** The local date of the document, `YYYY-MM-DD`: a correction's 1178 may not be after it. */
+  today?: string;
 }
 
-const RECEIPT_FIELDS = new Set(['pos_id', 'type', 'items', 'payments', 'taxation_type', 'cashier', 'customer_contact']);
-const ITEM_FIELDS = new Set(['name', 'price', 'quantity', 'total', 'vat_rate', 'payment_method', 'payment_object']);
+const RECEIPT_FIELDS = [
+  'pos_id',
+  'type',
+  'items',
+  'payments',
+  'taxation_type',
+  'cashier',
+  'cashier_inn',
+  'customer',
+  'customer_contact',
+];
+const RECEIPT_BODY_FIELDS = new Set(RECEIPT_FIELDS);
+const CORRECTION_BODY_FIELDS = new Set([...RECEIPT_FIELDS, 'correction']);
+const CORRECTION_FIELDS = new Set(['kind', 'date', 'number']);
+const CUSTOMER_FIELDS = new Set(['name', 'inn']);
+const ITEM_FIELDS = new Set([
+  'name',
+  'price',
+  'quantity',
+  'total',
+  'vat_rate',
+  'payment_method',
+  'payment_object',
+  'measure',
+]);
 const PAYMENT_FIELDS = new Set(['type', 'amount']);
 const PHONE = /^\+?\d{10,15}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -143,9 +181,17 @@ function validateItem(raw: unknown, i: number, ctx: ValidationContext, errors: F
     `${base}/payment_object`,
     errors,
   );
+  let measure = parseMeasure(raw.measure ?? 'piece');
+  if (measure === undefined) {
+    errors.push({
+      path: `${base}/measure`,
+      message: `must be one of ${Object.keys(MEASURES).join(', ')} or its FFD 2108 code`,
+    });
+    measure = 'piece';
+  }
   if (errors.length > before || !price.ok || !quantity.ok || name === undefined) return undefined;
 
-  const sum = itemSum(price.value, quantity.value);
+  const sum = lineSum(price.value, quantity.value);
   if (sum > MAX_KOPECKS) {
     errors.push({ path: base, message: 'price × quantity is too large' });
     return undefined;
@@ -163,18 +209,44 @@ function validateItem(raw: unknown, i: number, ctx: ValidationContext, errors: F
   const item: ReceiptItem = {
     name,
     price: price.value,
-    quantity: quantity.value,
+    quantityMicro: quantity.value,
     sum,
     vatRate,
     vatSum: vatAmount(sum, vatRate),
     paymentMethod,
     paymentObject,
   };
+  // Pieces stay implicit (2108 = 0 when absent), so documents of piece goods look as before.
+  if (measure !== 'piece') item.measure = measure;
   return item;
 }
 
-export function emptyPayments(): PaymentTotals {
-  return { cash: 0, card: 0, prepaid: 0, credit: 0, other: 0 };
+function optionalInn(value: unknown, path: string, errors: FieldError[]): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    errors.push({ path, message: 'must be a string of 10 or 12 digits' });
+    return undefined;
+  }
+  const problem = innProblem(value.trim());
+  if (problem) errors.push({ path, message: `${problem} (INN check digits, ffd.md §5.x)` });
+  return problem ? undefined : value.trim();
+}
+
+function validateCustomer(raw: unknown, errors: FieldError[]): Customer | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isRecord(raw)) {
+    errors.push({ path: '/customer', message: 'must be an object {name, inn}' });
+    return undefined;
+  }
+  unknownFields(raw, CUSTOMER_FIELDS, '/customer', errors);
+  const customer: Customer = {};
+  const name = optionalText(raw, 'name', MAX_CUSTOMER_NAME_LENGTH, '/customer/name', errors);
+  const inn = optionalInn(raw.inn, '/customer/inn', errors);
+  if (name !== undefined) customer.name = name;
+  if (inn !== undefined) customer.inn = inn;
+  if (raw.name === undefined && raw.inn === undefined)
+    errors.push({ path: '/customer', message: 'must have a name or an inn' });
+  return customer;
 }
 
 /**
@@ -182,17 +254,28 @@ export function emptyPayments(): PaymentTotals {
  * hand their request here and get either a ReceiptInput in kopecks or every problem at once.
  */
 export function validateReceipt(body: unknown, ctx: ValidationContext): ReceiptValidation {
-  const errors: FieldError[] = [];
-  const warnings: string[] = [];
   if (!isRecord(body)) return { ok: false, errors: [{ path: '', message: 'must be a JSON object' }] };
-  unknownFields(body, RECEIPT_FIELDS, '', errors);
+  const errors: FieldError[] = [];
+  unknownFields(body, RECEIPT_BODY_FIELDS, '', errors);
+  return receiptBody(body, ctx, errors);
+}
+
+function receiptBody(body: Record<string, unknown>, ctx: ValidationContext, errors: FieldError[]): ReceiptValidation {
+  const warnings: string[] = [];
 
   if (body.pos_id !== undefined) optionalText(body, 'pos_id', MAX_TEXT_LENGTH, '/pos_id', errors);
   const operation = body.type;
   if (!isKey(OPERATIONS, operation))
     errors.push({ path: '/type', message: `is required and must be one of ${Object.keys(OPERATIONS).join(', ')}` });
   const taxation = enumField(body, 'taxation_type', TAXATION_TYPES, ctx.defaultTaxation, '/taxation_type', errors);
+  if (ctx.registeredTaxation !== undefined && !ctx.registeredTaxation.includes(taxation))
+    errors.push({
+      path: '/taxation_type',
+      message: `must be one of the registered systems (1062): ${ctx.registeredTaxation.join(', ')}`,
+    });
   const cashier = optionalText(body, 'cashier', MAX_TEXT_LENGTH, '/cashier', errors);
+  const cashierInn = optionalInn(body.cashier_inn, '/cashier_inn', errors);
+  const customer = validateCustomer(body.customer, errors);
   const customerContact = optionalText(body, 'customer_contact', MAX_TEXT_LENGTH, '/customer_contact', errors);
   if (customerContact !== undefined && !PHONE.test(customerContact) && !EMAIL.test(customerContact))
     errors.push({ path: '/customer_contact', message: 'must be a phone number (+79161234567) or an e-mail address' });
@@ -261,6 +344,45 @@ export function validateReceipt(body: unknown, ctx: ValidationContext): ReceiptV
   if (errors.length > 0) return { ok: false, errors };
   const value: ReceiptInput = { operation: operation as ReceiptInput['operation'], items, payments, taxation };
   if (cashier !== undefined) value.cashier = cashier;
+  if (cashierInn !== undefined) value.cashierInn = cashierInn;
   if (customerContact !== undefined) value.customerContact = customerContact;
+  if (customer !== undefined) value.customer = customer;
   return { ok: true, value, warnings };
+}
+
+export type CorrectionValidation =
+  | { ok: true; value: CorrectionInput; warnings: string[] }
+  | { ok: false; errors: FieldError[] };
+
+function validateBasis(raw: unknown, ctx: ValidationContext, errors: FieldError[]): CorrectionBasis | undefined {
+  if (!isRecord(raw)) {
+    errors.push({ path: '/correction', message: 'is required: {"kind","date","number"?}' });
+    return undefined;
+  }
+  unknownFields(raw, CORRECTION_FIELDS, '/correction', errors);
+  const kind = raw.kind;
+  if (kind !== 'self' && kind !== 'instruction') {
+    errors.push({ path: '/correction/kind', message: 'is required and must be one of self, instruction' });
+    return undefined;
+  }
+  const basis: CorrectionBasis = { kind, date: typeof raw.date === 'string' ? raw.date.trim() : '' };
+  if (raw.number !== undefined && raw.number !== null)
+    basis.number = typeof raw.number === 'string' ? raw.number.trim() : (raw.number as string);
+  const before = errors.length;
+  errors.push(...correctionBasisErrors(basis, ctx.today));
+  return errors.length > before ? undefined : basis;
+}
+
+/**
+ * A correction receipt body (API.md `POST /v1/kkt/correction`): a receipt body plus
+ * `correction: {kind, date, number?}` (1173, 1178, 1179).
+ */
+export function validateCorrection(body: unknown, ctx: ValidationContext): CorrectionValidation {
+  if (!isRecord(body)) return { ok: false, errors: [{ path: '', message: 'must be a JSON object' }] };
+  const errors: FieldError[] = [];
+  unknownFields(body, CORRECTION_BODY_FIELDS, '', errors);
+  const basis = validateBasis(body.correction, ctx, errors);
+  const receipt = receiptBody(body, ctx, errors);
+  if (!receipt.ok || basis === undefined) return { ok: false, errors: receipt.ok ? errors : receipt.errors };
+  return { ok: true, value: { ...receipt.value, correction: basis }, warnings: receipt.warnings };
 }

@@ -14,9 +14,13 @@ export type OfdRoute = 'receipt' | 'document';
 /** FNS document codes (tag 1000 values) of the document kinds the ОФД accepts. */
 const DOCUMENT_CODES: Record<OfdDocumentType, number> = {
   registration: 1,
+  reregistration: 11,
   shift_open: 2,
+  settlement_report: 21,
   receipt: 3,
+  correction: 31,
   shift_close: 5,
+  fn_closure: 6,
 };
 const DOCUMENT_TYPES = new Set<string>(Object.values(OFD_DOCUMENT_TYPES));
 const MAX_DOC_NUMBER = 2 ** 32 - 1;

@@ -25,7 +25,7 @@ export function knownReceipt(): ReceiptDocument {
       {
         name: 'Lens',
         price: 10_000,
-        quantity: 2_000,
+        quantityMicro: 2_000_000,
         sum: 20_000,
         vatRate: '22',
         // 20000 × 22 / 122 = 3606.56 → 3607
@@ -82,7 +82,7 @@ export function receiptInput(
       {
         name: 'Товар',
         price,
-        quantity: 1_000,
+        quantityMicro: 1_000_000,
         sum: price,
         vatRate: 'none',
         vatSum: 0,

@@ -186,12 +186,15 @@ describe('applyOperation: numbering', () => {
     });
   });
 
-  it('keeps document time monotonic when the clock steps back', () => {
+  it('refuses a document dated before the last one (clock stepped back) and changes nothing', () => {
     const fn = new Fn();
     fn.apply(OPEN, T0 + HOUR);
-    const r = only(fn.apply(sale(), T0 + 10 * MIN), 'receipt');
-    expect(r.dateTime).toBe(T0 + HOUR);
+    const e = fn.refuse(sale(), T0 + 10 * MIN);
+    expect(e.code).toBe('CLOCK_BEHIND_LAST_DOCUMENT');
     expect(fn.state.lastDocAt).toBe(T0 + HOUR);
+    // the same minute is not "behind": the ФН keeps minutes
+    const r = only(fn.apply(sale(), T0 + HOUR + 59_000), 'receipt');
+    expect(r.dateTime).toBe(T0 + HOUR);
   });
 
   it('counts unsent documents and remembers the first one', () => {

@@ -6,7 +6,7 @@ import type {
   ShiftOpenDocument,
 } from '../../src/fiscal/document.ts';
 import { emptyShiftTotals } from '../../src/fiscal/fn-core.ts';
-import { padInn, padRegNumber, toFnsJson } from '../../src/fiscal/fns-json.ts';
+import { countersJson, padInn, padRegNumber, toFnsJson } from '../../src/fiscal/fns-json.ts';
 import type { VatRate } from '../../src/fiscal/vat.ts';
 import { FN_NUMBER, KKT_REG_NUMBER, KNOWN_INSTANT, knownReceipt, USER_INN } from './fixtures.ts';
 
@@ -59,6 +59,7 @@ describe('toFnsJson: receipt', () => {
           ndsSum: 3_607,
           paymentType: 4,
           productType: 1,
+          itemsQuantityMeasure: 0,
         },
       ],
       buyerPhoneOrAddress: '+79161234567',
@@ -82,7 +83,7 @@ describe('toFnsJson: receipt', () => {
     const items: ReceiptDocument['items'] = lines.map(([name, price, quantity, sum, vatRate, vatSum]) => ({
       name,
       price,
-      quantity,
+      quantityMicro: quantity * 1000,
       sum,
       vatRate,
       vatSum,
@@ -147,6 +148,7 @@ describe('toFnsJson: receipt', () => {
       ndsSum: 500,
       paymentType: 2,
       productType: 4,
+      itemsQuantityMeasure: 0,
     });
     expect(json).not.toHaveProperty('operator');
     expect(json).not.toHaveProperty('buyerPhoneOrAddress');
@@ -188,7 +190,9 @@ describe('toFnsJson: reports', () => {
       fiscalSign: 2_853_205_313,
       user: 'ООО "Ромашка"',
       retailPlaceAddress: 'г. Москва, ул. Тверская, д. 1',
-      appliedTaxationType: 2,
+      // 1062 of a registration is `taxationType`, the receipt's 1055 is `appliedTaxationType`;
+      // a document without a 1062 list registered its default taxation only.
+      taxationType: 2,
       ofdInn: '7704358518  ',
       ofdName: 'ООО "Тестовый ОФД"',
       kktNumber: '00000000381001',
@@ -244,6 +248,9 @@ describe('toFnsJson: reports', () => {
       documentsQuantity: 9,
       notTransmittedDocumentsQuantity: 4,
       notTransmittedDocumentsDateTime: '2026-11-25T12:30:00',
+      notTransmittedDocumentNumber: 6,
+      // a 0.1 document: receipt totals only, so the correction counters are zero
+      shiftSumReports: countersJson({ receipts: emptyShiftTotals(), corrections: emptyShiftTotals() }),
     });
     const allSent = toFnsJson(
       { ...doc, unsentCount: 0, firstUnsentNumber: null, firstUnsentAt: null, cashier: 'Петров' },

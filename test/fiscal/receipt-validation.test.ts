@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ReceiptInput } from '../../src/fiscal/document.ts';
 import { MAX_KOPECKS } from '../../src/fiscal/money.ts';
-import { itemSum } from '../../src/fiscal/quantity.ts';
+import { lineSum } from '../../src/fiscal/quantity.ts';
 import {
   MAX_ITEMS,
   MAX_NAME_LENGTH,
@@ -39,7 +39,7 @@ function paths(r: ReceiptValidation): string[] {
 }
 
 describe('validateReceipt: valid bodies', () => {
-  it('turns the API.md example into kopecks and thousandths', () => {
+  it('turns the API.md example into kopecks and millionths', () => {
     const r = validateReceipt(sampleReceipt(), CTX);
     expect(r).toStrictEqual({
       ok: true,
@@ -49,7 +49,7 @@ describe('validateReceipt: valid bodies', () => {
           {
             name: 'Lens',
             price: 10_000,
-            quantity: 2_000,
+            quantityMicro: 2_000_000,
             sum: 20_000,
             vatRate: '22',
             vatSum: 3_607,
@@ -84,7 +84,13 @@ describe('validateReceipt: valid bodies', () => {
         CTX,
       ),
     );
-    expect(value.items[0]).toMatchObject({ name: 'Lens', price: 3_333, quantity: 333, sum: 1_110, vatSum: 101 });
+    expect(value.items[0]).toMatchObject({
+      name: 'Lens',
+      price: 3_333,
+      quantityMicro: 333_000,
+      sum: 1_110,
+      vatSum: 101,
+    });
     expect(value.payments.card).toBe(1_110);
   });
 
@@ -201,7 +207,7 @@ describe('validateReceipt: errors carry JSON pointers', () => {
     ['price missing', body({ price: undefined }), ['/items/0/price']],
     ['price in exponent form', body({ price: '1e2' }), ['/items/0/price']],
     ['quantity zero', body({ quantity: 0 }), ['/items/0/quantity']],
-    ['quantity with 4 decimals', body({ quantity: 1.0005 }), ['/items/0/quantity']],
+    ['quantity with 7 decimals', body({ quantity: 1.0000005 }), ['/items/0/quantity']],
     ['quantity missing', body({ quantity: undefined }), ['/items/0/quantity']],
     ['name missing', body({ name: undefined }), ['/items/0/name']],
     ['name empty', body({ name: '' }), ['/items/0/name']],
@@ -217,7 +223,7 @@ describe('validateReceipt: errors carry JSON pointers', () => {
     ['unknown item field', body({ discount: 5 }), ['/items/0/discount']],
     ['item total mismatch', body({ total: 199.99 }), ['/items/0/total']],
     ['item total not a number', body({ total: 'all' }), ['/items/0/total']],
-    ['item rounds to 0 kopecks', body({ price: 0.01, quantity: 0.001 }), ['/items/0/quantity']],
+    ['item rounds to 0 kopecks', body({ price: 0.01, quantity: 0.000001 }), ['/items/0/quantity']],
     ['item too large', body({ price: '2814749767106.55', quantity: 2 }), ['/items/0']],
     ['item not an object', { ...body(), items: ['Lens'] }, ['/items/0']],
     ['items missing', { ...body(), items: undefined }, ['/items']],
@@ -394,9 +400,9 @@ function checkInvariants(value: ReceiptInput): void {
   let total = 0;
   for (const it of value.items) {
     expect(Number.isSafeInteger(it.price) && it.price > 0).toBe(true);
-    expect(Number.isSafeInteger(it.quantity) && it.quantity > 0).toBe(true);
+    expect(Number.isSafeInteger(it.quantityMicro) && it.quantityMicro > 0).toBe(true);
     expect(it.sum).toBeGreaterThan(0);
-    expect(it.sum).toBe(itemSum(it.price, it.quantity));
+    expect(it.sum).toBe(lineSum(it.price, it.quantityMicro));
     expect(it.vatSum).toBe(vatAmount(it.sum, it.vatRate));
     expect(it.name).toBe(it.name.trim());
     expect([...it.name].length).toBeGreaterThan(0);

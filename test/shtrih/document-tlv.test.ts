@@ -11,7 +11,7 @@ import {
 } from '../../src/fiscal/codes.ts';
 import type { FiscalDocument, ReceiptInput, ReceiptItem } from '../../src/fiscal/document.ts';
 import { applyOperation, type FnOperation, register } from '../../src/fiscal/fn-core.ts';
-import { itemSum } from '../../src/fiscal/quantity.ts';
+import { lineSum } from '../../src/fiscal/quantity.ts';
 import { VAT_RATES, vatAmount } from '../../src/fiscal/vat.ts';
 import { decodeDocument, encodeDocument } from '../../src/shtrih/protocol/document-tlv.ts';
 import { identity, REGISTERED_AT, SECRET } from '../fiscal/fixtures.ts';
@@ -24,13 +24,17 @@ const item: fc.Arbitrary<ReceiptItem> = fc
   .record({
     name: trimmedText(128),
     price: fc.integer({ min: 1, max: 10_000_000 }),
-    quantity: fc.integer({ min: 1, max: 1_000_000 }),
+    // Millionths: whole thousandths (written with 3 decimals) and finer ones (6 decimals).
+    quantityMicro: fc.oneof(
+      fc.integer({ min: 1, max: 1_000_000 }).map((q) => q * 1000),
+      fc.integer({ min: 1, max: 1e9 }),
+    ),
     vatRate: fc.constantFrom(...VAT_RATES),
     paymentMethod: fc.constantFrom(...(Object.keys(PAYMENT_METHODS) as PaymentMethod[])),
     paymentObject: fc.constantFrom(...(Object.keys(PAYMENT_OBJECTS) as PaymentObject[])),
   })
   .map((r) => {
-    const sum = Math.max(1, itemSum(r.price, r.quantity));
+    const sum = Math.max(1, lineSum(r.price, r.quantityMicro));
     return { ...r, sum, vatSum: vatAmount(sum, r.vatRate) };
   });
 
@@ -114,7 +118,7 @@ describe('documents as TLV (FF3Ah/FF3Bh read-back)', () => {
             {
               name: 'Товар',
               price: 100,
-              quantity: 1000,
+              quantityMicro: 1_000_000,
               sum: 100,
               vatRate: '22',
               vatSum: 18,

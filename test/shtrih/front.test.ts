@@ -102,8 +102,8 @@ describe('the legacy flow of pyshtrih (FCh, 10h, E0h, 8Dh, 80h, 85h, 41h)', () =
       taxation: 'osn',
       payments: { cash: 20000, card: 0 },
       items: [
-        { name: 'Хлеб', quantity: 1000, price: 12345, sum: 12345, vatRate: '20', vatSum: 2058 },
-        { name: 'Пакет', quantity: 2500, price: 100, sum: 250, vatRate: 'none', vatSum: 0 },
+        { name: 'Хлеб', quantityMicro: 1_000_000, price: 12345, sum: 12345, vatRate: '20', vatSum: 2058 },
+        { name: 'Пакет', quantityMicro: 2_500_000, price: 100, sum: 250, vatRate: 'none', vatSum: 0 },
       ],
     });
     await client.call(zReport, { password: 30 });
@@ -205,7 +205,9 @@ describe('the ФН-era flow of the Go driver (FF41h, FF0Ch, E0h, FF46h, FF45h)',
       taxation: 'usn_income',
       customerContact: '+79161234567',
       payments: { card: 1500, cash: 0 },
-      items: [{ name: 'Стрижка', quantity: 1500, sum: 1500, vatRate: '10', vatSum: 136, paymentObject: 'service' }],
+      items: [
+        { name: 'Стрижка', quantityMicro: 1_500_000, sum: 1500, vatRate: '10', vatSum: 136, paymentObject: 'service' },
+      ],
     });
     expect(answer).toEqual({
       change: 0,

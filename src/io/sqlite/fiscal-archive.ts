@@ -1,6 +1,7 @@
 import { OPERATION_NAMES, type Operation } from '../../fiscal/codes.ts';
 import type { FiscalDocument, FnIdentity, ShiftTotals } from '../../fiscal/document.ts';
 import { emptyShiftTotals, type FnState, type FnStep } from '../../fiscal/fn-core.ts';
+import { parseStoredDocument } from '../../fiscal/stored-document.ts';
 import { type Db, openDatabase } from './open-database.ts';
 
 const MIGRATIONS = [
@@ -57,6 +58,9 @@ const MIGRATIONS = [
     confirmed_at INTEGER NOT NULL
   );
   `,
+  // FnState fields added after 0.1 (1194 in full, 1157, the drawer, ФН closed) as one JSON value;
+  // NULL on rows written before, which fn-core reads as its defaults.
+  `ALTER TABLE counters ADD COLUMN ext TEXT;`,
 ];
 
 export interface ConfirmOutcome {
@@ -76,6 +80,7 @@ interface CountersRow {
   unsent_count: number;
   first_unsent_number: number | null;
   first_unsent_at: number | null;
+  ext: string | null;
 }
 
 interface TotalsRow {
@@ -87,6 +92,16 @@ interface TotalsRow {
   prepaid: number;
   credit: number;
   other: number;
+}
+
+/** The FnState fields that have no column of their own, or null when none is set. */
+function extOf(s: FnState): string | null {
+  const ext: Partial<FnState> = {};
+  if (s.shiftCounters !== undefined) ext.shiftCounters = s.shiftCounters;
+  if (s.fnTotals !== undefined) ext.fnTotals = s.fnTotals;
+  if (s.cashBalance !== undefined) ext.cashBalance = s.cashBalance;
+  if (s.fnClosed !== undefined) ext.fnClosed = s.fnClosed;
+  return Object.keys(ext).length > 0 ? JSON.stringify(ext) : null;
 }
 
 /**
@@ -117,7 +132,8 @@ export class FiscalArchive {
     );
     this.writeCounters = db.prepare(
       `INSERT OR REPLACE INTO counters VALUES (1, @last_doc_number, @last_doc_at, @shift_number, @shift_open,
-       @shift_opened_at, @receipts_in_shift, @documents_in_shift, @unsent_count, @first_unsent_number, @first_unsent_at)`,
+       @shift_opened_at, @receipts_in_shift, @documents_in_shift, @unsent_count, @first_unsent_number, @first_unsent_at,
+       @ext)`,
     );
     this.writeTotals = db.prepare(
       `INSERT OR REPLACE INTO shift_totals VALUES (@operation, @count, @total, @cash, @card, @prepaid, @credit, @other)`,
@@ -192,18 +208,18 @@ export class FiscalArchive {
 
   getDocument(number: number): FiscalDocument | undefined {
     const row = this.selectDoc.get(number);
-    return row ? (JSON.parse(row.body) as FiscalDocument) : undefined;
+    return row ? parseStoredDocument(row.body) : undefined;
   }
 
   findByRequestId(requestId: string): FiscalDocument | undefined {
     const row = this.selectByRequest.get(requestId);
-    return row ? (JSON.parse(row.body) as FiscalDocument) : undefined;
+    return row ? parseStoredDocument(row.body) : undefined;
   }
 
   /** Documents not yet confirmed by the ОФД, from `fromNumber` on, oldest first. */
   unconfirmed(fromNumber: number, limit: number): FiscalDocument[] {
     const from = Math.max(fromNumber, this.cached.firstUnsentNumber ?? this.cached.lastDocNumber + 1);
-    return this.selectUnsent.all(from, limit).map((r) => JSON.parse(r.body) as FiscalDocument);
+    return this.selectUnsent.all(from, limit).map((r) => parseStoredDocument(r.body));
   }
 
   /** Marks documents as confirmed by the ОФД and moves the "first unsent" pointer past them. */
@@ -267,6 +283,7 @@ export class FiscalArchive {
       unsent_count: s.unsentCount,
       first_unsent_number: s.firstUnsentNumber,
       first_unsent_at: s.firstUnsentAt,
+      ext: extOf(s),
     });
   }
 
@@ -281,7 +298,9 @@ export class FiscalArchive {
         payments: { cash: r.cash, card: r.card, prepaid: r.prepaid, credit: r.credit, other: r.other },
       };
     }
+    const ext = c.ext === null ? {} : (JSON.parse(c.ext) as Partial<FnState>);
     return {
+      ...ext,
       lastDocNumber: c.last_doc_number,
       lastDocAt: c.last_doc_at,
       shiftNumber: c.shift_number,

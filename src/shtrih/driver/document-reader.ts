@@ -96,6 +96,6 @@ export class DocumentReader {
 }
 
 function shiftOf(doc: FiscalDocument | undefined): number {
-  if (!doc || doc.kind === 'registration') return 0;
-  return doc.shiftNumber;
+  if (!doc || doc.kind === 'registration' || doc.kind === 'reregistration') return 0;
+  return doc.shiftNumber ?? 0;
 }

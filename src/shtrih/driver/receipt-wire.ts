@@ -13,8 +13,8 @@ export function receiptLines(receipt: ReceiptInput, password: number, taxByte?: 
   return receipt.items.map((it) => ({
     password,
     operation: OPERATIONS[receipt.operation],
-    // FF46h carries millionths; kkt-emu quantities are thousandths.
-    quantity: it.quantity * 1000,
+    // FF46h carries millionths, as kkt-emu quantities are.
+    quantity: it.quantityMicro,
     price: it.price,
     // Sum and VAT are sent, not left to the ККТ, so the document holds exactly what was validated.
     sum: it.sum,

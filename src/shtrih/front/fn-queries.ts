@@ -114,6 +114,7 @@ export function registerQueries(
 function details(doc: FiscalDocument): FoundDocumentDetails {
   switch (doc.kind) {
     case 'registration':
+    case 'reregistration':
       return {
         kind: 'registration',
         inn: doc.userInn,
@@ -125,6 +126,10 @@ function details(doc: FiscalDocument): FoundDocumentDetails {
     case 'shiftClose':
       return { kind: 'shift', shiftNumber: doc.shiftNumber };
     case 'receipt':
+    case 'correction':
       return { kind: 'receipt', operation: OPERATIONS[doc.operation], total: doc.total };
+    case 'settlementReport':
+    case 'fnClosure':
+      return { kind: 'other', raw: Buffer.alloc(0) };
   }
 }

@@ -1,7 +1,7 @@
 import { OPERATIONS, type Operation, PAYMENT_METHODS, PAYMENT_OBJECTS, type TaxationType } from '../../fiscal/codes.ts';
 import type { PaymentTotals, ReceiptInput, ReceiptItem } from '../../fiscal/document.ts';
 import { MAX_KOPECKS } from '../../fiscal/money.ts';
-import { itemSum } from '../../fiscal/quantity.ts';
+import { lineSum, microOfMilli } from '../../fiscal/quantity.ts';
 import { MAX_ITEMS, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../../fiscal/receipt-validation.ts';
 import { type VatRate, vatAmount } from '../../fiscal/vat.ts';
 import { E, refuse } from '../protocol/errors.ts';
@@ -53,7 +53,7 @@ export class OpenCheck {
       refuse(E.badParameters, `item names are at most ${MAX_NAME_LENGTH} characters`);
     if (q.price <= 0 || q.price > MAX_KOPECKS) refuse(E.badParameters, 'the price must be above 0');
     if (q.quantity <= 0) refuse(E.badParameters, 'the quantity must be above 0');
-    const computed = itemSum(q.price, q.quantity);
+    const computed = lineSum(q.price, microOfMilli(q.quantity));
     const sum = q.sum ?? computed;
     // FF46h: a given sum may differ from price × quantity by one kopeck at most.
     if (Math.abs(sum - computed) > 1) refuse(E.badParameters, `the line sum must be ${computed} (±1) kopecks`);
@@ -68,7 +68,7 @@ export class OpenCheck {
     this.items.push({
       name,
       price: q.price,
-      quantity: q.quantity,
+      quantityMicro: microOfMilli(q.quantity),
       sum,
       vatRate: q.vatRate,
       vatSum,

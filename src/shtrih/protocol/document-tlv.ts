@@ -58,6 +58,7 @@ import { WireFormatError } from './wire.ts';
 export const TAG = {
   userName: 1048,
   address: 1009,
+  place: 1187,
   operator: 1021,
   buyerContact: 1008,
   dateTime: 1012,
@@ -112,11 +113,19 @@ export const TAG = {
   counterOther: 1220,
   /** kkt-emu private: the change given, so the tendered cash survives a read-back. */
   change: 65001,
+  /**
+   * kkt-emu private: a shift-close report's full 1194 (corrections, VAT by rate), 1157 and
+   * warning flags as UTF-8 JSON, until they are written as the FFD's own STLVs.
+   */
+  zReportExt: 65002,
 } as const;
 
 export const REQUEST_ID_PROPERTY = 'request_id';
 const FFD_1_2 = 4;
-const QUANTITY_DECIMALS = 3;
+/** 1023 is written with 3 decimals when that is exact (as before 6 were kept), else with 6. */
+const QUANTITY_DECIMALS = 6;
+const quantityFvln = (q: number) =>
+  q % 1000 === 0 ? tlvFvln(TAG.quantity, q / 1000, 3) : tlvFvln(TAG.quantity, q, QUANTITY_DECIMALS);
 
 const COUNTER_TAGS: Record<Operation, number> = {
   sale: TAG.counterSale,
@@ -169,7 +178,7 @@ function itemTlvs(it: ReceiptItem): Tlv[] {
   return [
     tlvString(TAG.itemName, it.name),
     tlvVln(TAG.price, it.price),
-    tlvFvln(TAG.quantity, it.quantity, QUANTITY_DECIMALS),
+    quantityFvln(it.quantityMicro),
     tlvVln(TAG.itemSum, it.sum),
     tlvByte(TAG.vatRate, VAT_TAG_1199[it.vatRate]),
     tlvVln(TAG.vatSum, it.vatSum),
@@ -183,6 +192,7 @@ function body(doc: FiscalDocument, timezone: string): Tlv[] {
   const cashier = (d: { cashier?: string }) => (d.cashier !== undefined ? [tlvString(TAG.operator, d.cashier)] : []);
   switch (doc.kind) {
     case 'registration':
+    case 'reregistration':
       return [
         ...tlvs,
         tlvString(TAG.userName, doc.userName),
@@ -211,8 +221,10 @@ function body(doc: FiscalDocument, timezone: string): Tlv[] {
           TAG.shiftCounters,
           (Object.keys(COUNTER_TAGS) as Operation[]).map((op) => tlvStlv(COUNTER_TAGS[op], counters(doc.totals[op]))),
         ),
+        ...zReportExt(doc),
       ];
-    case 'receipt': {
+    case 'receipt':
+    case 'correction': {
       const out = [
         ...tlvs,
         tlvU32(TAG.shiftNumber, doc.shiftNumber),
@@ -229,6 +241,9 @@ function body(doc: FiscalDocument, timezone: string): Tlv[] {
         tlvVln(TAG.other, doc.payments.other),
       ];
       if (doc.change > 0) out.push(tlvVln(TAG.change, doc.change));
+      if (doc.userName !== undefined) out.push(tlvString(TAG.userName, doc.userName));
+      if (doc.address !== undefined) out.push(tlvString(TAG.address, doc.address));
+      if (doc.place !== undefined) out.push(tlvString(TAG.place, doc.place));
       if (doc.customerContact !== undefined) out.push(tlvString(TAG.buyerContact, doc.customerContact));
       if (doc.requestId !== undefined)
         out.push(
@@ -239,7 +254,20 @@ function body(doc: FiscalDocument, timezone: string): Tlv[] {
         );
       return out;
     }
+    // Not yet on the Shtrih wire (reading them back is refused by decodeDocument): the header only.
+    case 'settlementReport':
+    case 'fnClosure':
+      return tlvs;
   }
+}
+
+function zReportExt(doc: ShiftCloseDocument): Tlv[] {
+  const ext: Partial<ShiftCloseDocument> = {};
+  if (doc.counters !== undefined) ext.counters = doc.counters;
+  if (doc.fnTotals !== undefined) ext.fnTotals = doc.fnTotals;
+  if (doc.warnings !== undefined) ext.warnings = doc.warnings;
+  if (Object.keys(ext).length === 0) return [];
+  return [{ tag: TAG.zReportExt, value: Buffer.from(JSON.stringify(ext), 'utf8') }];
 }
 
 export interface EncodedDocument {
@@ -303,7 +331,7 @@ function decodeItem(t: Tlv, i: number): ReceiptItem {
   const f = new Fields(readStlv(t), `item ${i + 1}`);
   const q = readFvln(f.required(TAG.quantity));
   if (q.decimals > QUANTITY_DECIMALS && q.scaled % 10 ** (q.decimals - QUANTITY_DECIMALS) !== 0)
-    throw new WireFormatError(`item ${i + 1}: quantity with more than 3 decimals`);
+    throw new WireFormatError(`item ${i + 1}: quantity with more than ${QUANTITY_DECIMALS} decimals`);
   const quantity =
     q.decimals <= QUANTITY_DECIMALS
       ? q.scaled * 10 ** (QUANTITY_DECIMALS - q.decimals)
@@ -311,7 +339,7 @@ function decodeItem(t: Tlv, i: number): ReceiptItem {
   return {
     name: readString(f.required(TAG.itemName)),
     price: readVln(f.required(TAG.price)),
-    quantity,
+    quantityMicro: quantity,
     sum: readVln(f.required(TAG.itemSum)),
     vatRate: lookup(VAT_BY_CODE, readByte(f.required(TAG.vatRate)), 'tag 1199'),
     vatSum: readVln(f.required(TAG.vatSum)),
@@ -380,8 +408,10 @@ export function decodeDocument(type: number, bodyBytes: Uint8Array, timezone: st
         ...common,
         shiftNumber: readU32(f.required(TAG.shiftNumber)),
       };
+      const ext = f.optional(TAG.zReportExt);
       const doc: ShiftCloseDocument = {
         ...withCashier(base),
+        ...(ext ? (JSON.parse(Buffer.from(ext.value).toString('utf8')) as Partial<ShiftCloseDocument>) : {}),
         receiptsCount: readU32(f.required(TAG.receiptsInShift)),
         documentsCount: readU32(f.required(TAG.documentsInShift)),
         totals,
@@ -431,6 +461,12 @@ function decodeReceipt(
   });
   const contact = f.optional(TAG.buyerContact);
   if (contact) doc.customerContact = readString(contact);
+  const userName = f.optional(TAG.userName);
+  if (userName) doc.userName = readString(userName);
+  const address = f.optional(TAG.address);
+  if (address) doc.address = readString(address);
+  const place = f.optional(TAG.place);
+  if (place) doc.place = readString(place);
   const requestId = requestIdOf(f);
   if (requestId !== undefined) doc.requestId = requestId;
   return doc;

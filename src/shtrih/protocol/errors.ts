@@ -69,6 +69,8 @@ export function describeWireError(code: number): string {
 /** Codes kkt-emu's device front answers with, by name, so both ends agree on one table. */
 export const E = {
   badFormat: 0x01,
+  fnState: 0x02,
+  badDateTime: 0x07,
   noData: 0x08,
   fnKeysExpired: 0x12,
   fnFull: 0x14,
@@ -79,6 +81,7 @@ export const E = {
   shiftOpen: 0x3c,
   shiftClosed: 0x3d,
   paymentsTooSmall: 0x45,
+  noCash: 0x46,
   wrongReceiptType: 0x49,
   receiptOpen: 0x4a,
   nonCashTooLarge: 0x4d,
@@ -138,6 +141,10 @@ const TO_WIRE: Record<FiscalErrorCode, number> = {
   COVER_OPEN: E.hardware,
   DOCUMENT_NOT_FOUND: E.noData,
   DEVICE_STOPPED: E.internal,
+  INSUFFICIENT_CASH: E.noCash,
+  // The ФН's "Неверные дата и/или время" is its answer to a date before its last document.
+  CLOCK_BEHIND_LAST_DOCUMENT: E.badDateTime,
+  FN_CLOSED: E.fnState,
 };
 
 export function wireCodeOf(e: FiscalError): number {
@@ -169,6 +176,8 @@ const FROM_WIRE = new Map<number, FiscalErrorCode>([
   [E.badLength, 'VALIDATION_FAILED'],
   [E.tooManyOperations, 'VALIDATION_FAILED'],
   [E.wrongReceiptType, 'VALIDATION_FAILED'],
+  [E.noCash, 'INSUFFICIENT_CASH'],
+  [E.badDateTime, 'CLOCK_BEHIND_LAST_DOCUMENT'],
 ]);
 
 /** Anything the table does not name leaves the outcome to the archive: DEVICE_STOPPED. */
