@@ -5,7 +5,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { AdapterContext } from './context.ts';
 import { installProblemHandlers, sendProblem } from './problem-reply.ts';
 import { bufferRoutes } from './routes/buffer.ts';
+import { cashRoutes } from './routes/cash.ts';
 import { deviceRoutes } from './routes/device.ts';
+import { documentRoutes } from './routes/documents.ts';
 import { emulatorRoutes } from './routes/emulator.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inspectRoutes } from './routes/inspect.ts';
@@ -88,7 +90,16 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
     });
   }
 
-  for (const routes of [receiptRoutes, deviceRoutes, bufferRoutes, syncRoutes, healthRoutes, emulatorRoutes])
+  for (const routes of [
+    receiptRoutes,
+    cashRoutes,
+    documentRoutes,
+    deviceRoutes,
+    bufferRoutes,
+    syncRoutes,
+    healthRoutes,
+    emulatorRoutes,
+  ])
     await app.register(routes, { ctx });
   if (ctx.inspector) await app.register(inspectRoutes, { hub: ctx.inspector });
   return app;

@@ -1,6 +1,7 @@
 import type { DeviceFaults, KktDriver } from '../device/driver.ts';
 import type { InspectionHub } from '../inspect/hub.ts';
 import type { BufferState } from '../service/buffer.ts';
+import type { CashKind, CashOutcome } from '../service/cash.ts';
 import type { ReceiptOutcome, StoredReceipt } from '../service/fiscalizer.ts';
 import type { HeartbeatSnapshot } from '../service/heartbeat/heartbeat-service.ts';
 import type { BreakerSnapshot } from '../service/sync/breaker.ts';
@@ -14,6 +15,7 @@ export interface AdapterContext {
   settings: ApiSettings;
   driver: KktDriver;
   receipts: ReceiptApi;
+  cash: { move(kind: CashKind, key: string, body: unknown): Promise<CashOutcome> };
   buffer: { state(): BufferState };
   /** The ОФД sync worker and its breaker; absent when no ОФД URL is configured. */
   sync?: SyncApi;
@@ -36,6 +38,7 @@ export interface ApiSettings {
 
 export interface ReceiptApi {
   receipt(key: string, body: unknown): Promise<ReceiptOutcome>;
+  correction(key: string, body: unknown): Promise<ReceiptOutcome>;
   stored(receiptId: string): StoredReceipt | undefined;
 }
 

@@ -29,6 +29,7 @@ const STATUS: Record<ServiceErrorCode, [number, string]> = {
   INSUFFICIENT_CASH: [409, 'Device refused the operation'],
   CLOCK_BEHIND_LAST_DOCUMENT: [409, 'Device refused the operation'],
   FN_CLOSED: [503, 'Device refused the operation'],
+  NOT_SUPPORTED: [501, 'Not supported by this driver'],
   IDEMPOTENCY_KEY_IN_FLIGHT: [409, 'Request in progress'],
   IDEMPOTENCY_KEY_MISMATCH: [422, 'Idempotency-Key reused'],
   BUFFER_FULL: [503, 'Buffer full'],

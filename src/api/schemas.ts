@@ -19,11 +19,16 @@ export const ReceiptItemSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 128 }),
     price: Type.Number({ exclusiveMinimum: 0, description: 'rubles, at most 2 decimals' }),
-    quantity: Type.Number({ exclusiveMinimum: 0, description: 'at most 3 decimals' }),
+    quantity: Type.Number({ exclusiveMinimum: 0, description: 'at most 6 decimals (1023)' }),
     total: Type.Optional(Type.Number({ description: 'must equal round(price × quantity)' })),
     vat_rate: Type.Optional(VatRate),
     payment_method: Type.Optional(Type.String({ default: 'full_payment' })),
     payment_object: Type.Optional(Type.String({ default: 'commodity' })),
+    measure: Type.Optional(
+      Type.Union([Type.String(), Type.Integer()], {
+        description: '2108: piece (default), gram, kilogram, …, or the FFD code as a number',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -52,12 +57,54 @@ export const ReceiptRequestSchema = Type.Object(
       Type.Union(['osn', 'usn_income', 'usn_income_outcome', 'esn', 'patent'].map((t) => Type.Literal(t))),
     ),
     cashier: Type.Optional(Type.String({ maxLength: 64 })),
+    cashier_inn: Type.Optional(Type.String({ description: '1203, 12 digits with valid check digits' })),
+    customer: Type.Optional(
+      Type.Object(
+        { name: Type.Optional(Type.String()), inn: Type.Optional(Type.String({ description: '1228' })) },
+        { additionalProperties: false, description: '1227 / 1228' },
+      ),
+    ),
     customer_contact: Type.Optional(Type.String({ maxLength: 64 })),
   },
   { additionalProperties: false },
 );
 
+export const CorrectionRequestSchema = Type.Composite(
+  [
+    ReceiptRequestSchema,
+    Type.Object({
+      correction: Type.Object(
+        {
+          kind: Type.Union([Type.Literal('self'), Type.Literal('instruction')], { description: '1173: 0 / 1' }),
+          date: Type.String({ description: '1178: the corrected settlement, YYYY-MM-DD' }),
+          number: Type.Optional(Type.String({ description: '1179: the tax service order; required for instruction' })),
+        },
+        { additionalProperties: false },
+      ),
+    }),
+  ],
+  { additionalProperties: false },
+);
+
+export const CashRequestSchema = Type.Object(
+  {
+    amount: Type.Number({ exclusiveMinimum: 0, description: 'rubles, at most 2 decimals' }),
+    cashier: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+export const CashResponseSchema = Type.Object({
+  status: Type.Literal('done'),
+  kind: Type.Union([Type.Literal('in'), Type.Literal('out')]),
+  amount: Type.Number(),
+  cash_balance: Type.Number(),
+  datetime: Type.String(),
+  idempotency_key: Type.String(),
+});
+
 export const FiscalDocSchema = Type.Object({
+  document_type: Type.Integer({ description: 'FFD form code: 3 receipt, 31 correction' }),
   fiscal_doc_number: Type.Integer(),
   fiscal_sign: Type.String({ pattern: '^\\d{10}$' }),
   fiscal_datetime: Type.String(),

@@ -1,7 +1,10 @@
 import type { DeviceStatus, XReport } from '../device/driver.ts';
+import { DOCUMENT_TYPES } from '../fiscal/codes.ts';
 import type {
+  FiscalDocument,
   OperationTotals,
-  ReceiptDocument,
+  SettlementDocument,
+  SettlementReportDocument,
   ShiftCloseDocument,
   ShiftOpenDocument,
   ShiftTotals,
@@ -76,8 +79,21 @@ export function deviceStatusView(s: DeviceStatus) {
       inn: s.kkt.userInn,
       company_name: s.kkt.userName,
       address: s.kkt.address,
+      place: s.kkt.place,
+      taxation_types: s.kkt.taxationTypes,
       timezone: tz,
     },
+    /** The registration as API.md names it (the same facts as `kkt`). */
+    registration: {
+      inn: s.kkt.userInn,
+      reg_number: s.kkt.regNumber,
+      kkt_serial: s.kkt.serial,
+      taxation_types: s.kkt.taxationTypes,
+      company_name: s.kkt.userName,
+      address: s.kkt.address,
+      place: s.kkt.place,
+    },
+    cash_balance: toRublesNumber(s.cashBalance),
     shift: {
       state: s.shift.state,
       number: s.shift.number,
@@ -97,20 +113,21 @@ export function deviceStatusView(s: DeviceStatus) {
   };
 }
 
-/** The fields every fiscal document shows a POS, receipt or shift report. */
-export function documentHeaderView(doc: ReceiptDocument | ShiftOpenDocument | ShiftCloseDocument, timezone: string) {
+/** The fields every fiscal document shows a POS: receipt, correction or report. */
+export function documentHeaderView(doc: FiscalDocument, timezone: string) {
   return {
+    document_type: DOCUMENT_TYPES[doc.kind],
     fiscal_doc_number: doc.number,
     fiscal_sign: doc.fiscalSign,
     fiscal_datetime: localIsoWithOffset(doc.dateTime, timezone),
     fn_number: doc.fnNumber,
     kkt_number: doc.kktRegNumber,
-    shift_number: doc.shiftNumber,
+    shift_number: 'shiftNumber' in doc ? (doc.shiftNumber ?? null) : null,
   };
 }
 
-/** `fiscal_doc` of API.md: the receipt document as a POS sees it. */
-export function fiscalDocView(doc: ReceiptDocument, timezone: string) {
+/** `fiscal_doc` of API.md: the receipt (or correction receipt) as a POS sees it. */
+export function fiscalDocView(doc: SettlementDocument, timezone: string) {
   return {
     ...documentHeaderView(doc, timezone),
     receipt_number: doc.receiptNumber,
@@ -226,5 +243,15 @@ export function heartbeatView(h: HeartbeatSnapshot, tz: string) {
     consecutive_failures: h.consecutiveFailures,
     last_ok_at: at(h.lastOkAt, tz),
     last_error: h.lastError,
+  };
+}
+
+export function settlementReportView(doc: SettlementReportDocument, tz: string) {
+  return {
+    type: 'settlement_report',
+    ...documentHeaderView(doc, tz),
+    unsent_count: doc.unsentCount,
+    first_unsent_number: doc.firstUnsentNumber,
+    first_unsent_at: at(doc.firstUnsentAt, tz),
   };
 }

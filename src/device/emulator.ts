@@ -4,20 +4,33 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Actor, type AnyActorRef, createActor, type InspectionEvent } from 'xstate';
 import type { Clock } from '../fiscal/clock.ts';
 import type {
+  CorrectionDocument,
+  CorrectionInput,
   FiscalDocument,
   ReceiptDocument,
   ReceiptInput,
+  SettlementReportDocument,
   ShiftCloseDocument,
   ShiftOpenDocument,
   XReport,
 } from '../fiscal/document.ts';
 import { FiscalError } from '../fiscal/errors.ts';
 import type { DeviceFaults } from '../fiscal/faults.ts';
-import { applyOperation, blockReason, type FnStep, shiftDeadline, shiftState } from '../fiscal/fn-core.ts';
+import {
+  applyOperation,
+  blockReason,
+  type CashMovement,
+  type FnPolicy,
+  type FnStep,
+  registeredTaxations,
+  shiftDeadline,
+  shiftState,
+  withDefaults,
+} from '../fiscal/fn-core.ts';
 import { FiscalArchive } from '../io/sqlite/fiscal-archive.ts';
 import { provideKkt } from '../machines/kkt.machine.ts';
 import type { FiscalizeInput, FiscalizeOutput, JobOp, JobOutcome, JobResult } from '../machines/kkt.types.ts';
-import type { ConfirmResult, DeviceStatus, KktDriver } from './driver.ts';
+import type { CashRequest, ConfirmResult, DeviceStatus, KktDriver } from './driver.ts';
 import { newFiscalDrive, type RegistrationOptions } from './new-fiscal-drive.ts';
 import { drawDelay, type PrintDelay } from './print-delay.ts';
 
@@ -27,6 +40,8 @@ export interface EmulatorOptions {
   registration: RegistrationOptions;
   printDelay: PrintDelay;
   autoOpenShift: boolean;
+  /** Cash control (KKT_CASH_CONTROL) and what shift close does to the drawer; default: no control, balance carried over. */
+  policy?: FnPolicy;
   /** Most jobs fiscalized in one archive transaction when there is no print delay. */
   batchLimit?: number;
   /** Options given to createActor, e.g. an `inspect` observer. */
@@ -107,10 +122,14 @@ export class EmulatedKkt implements KktDriver {
         continue;
       }
       try {
-        const step = applyOperation(state, identity, secret, job.op, now);
+        const step = applyOperation(state, identity, secret, job.op, now, this.options.policy);
         steps.push(step);
         state = step.state;
-        outcomes.push({ id: job.id, ok: true, result: { kind: 'documents', documents: step.documents } });
+        outcomes.push({
+          id: job.id,
+          ok: true,
+          result: { kind: 'documents', documents: step.documents, ...(step.cash ? { cash: step.cash } : {}) },
+        });
       } catch (e) {
         if (!(e instanceof FiscalError)) throw e;
         outcomes.push({ id: job.id, ok: false, error: e });
@@ -154,24 +173,52 @@ export class EmulatedKkt implements KktDriver {
     return done;
   }
 
-  private async documents(op: JobOp): Promise<FiscalDocument[]> {
+  private async run(op: JobOp): Promise<Extract<JobResult, { kind: 'documents' }>> {
     const result = await this.submit(op);
     if (result.kind !== 'documents') throw new Error(`unexpected ${result.kind} result`);
-    return result.documents;
+    return result;
+  }
+
+  private async printed(op: JobOp): Promise<FiscalDocument[]> {
+    return (await this.run(op)).documents;
   }
 
   async printReceipt(receipt: ReceiptInput): Promise<ReceiptDocument> {
-    const docs = await this.documents({ kind: 'receipt', receipt, autoOpenShift: this.options.autoOpenShift });
+    const docs = await this.printed({ kind: 'receipt', receipt, autoOpenShift: this.options.autoOpenShift });
     return docs[docs.length - 1] as ReceiptDocument;
   }
 
+  async printCorrection(correction: CorrectionInput): Promise<CorrectionDocument> {
+    const docs = await this.printed({ kind: 'correction', correction, autoOpenShift: this.options.autoOpenShift });
+    return docs[docs.length - 1] as CorrectionDocument;
+  }
+
+  async cashIn(request: CashRequest): Promise<CashMovement> {
+    return this.cash('cashIn', request);
+  }
+
+  async cashOut(request: CashRequest): Promise<CashMovement> {
+    return this.cash('cashOut', request);
+  }
+
+  private async cash(kind: 'cashIn' | 'cashOut', request: CashRequest): Promise<CashMovement> {
+    const result = await this.run({ kind, ...request, autoOpenShift: this.options.autoOpenShift });
+    if (!result.cash) throw new Error(`${kind} made no cash movement`);
+    return result.cash;
+  }
+
+  async settlementReport(options: { cashier?: string } = {}): Promise<SettlementReportDocument> {
+    const [doc] = await this.printed({ kind: 'settlementReport', ...options });
+    return doc as SettlementReportDocument;
+  }
+
   async openShift(options: { cashier?: string } = {}): Promise<ShiftOpenDocument> {
-    const [doc] = await this.documents({ kind: 'openShift', ...options });
+    const [doc] = await this.printed({ kind: 'openShift', ...options });
     return doc as ShiftOpenDocument;
   }
 
   async closeShift(options: { cashier?: string } = {}): Promise<ShiftCloseDocument> {
-    const [doc] = await this.documents({ kind: 'closeShift', ...options });
+    const [doc] = await this.printed({ kind: 'closeShift', ...options });
     return doc as ShiftCloseDocument;
   }
 
@@ -206,7 +253,10 @@ export class EmulatedKkt implements KktDriver {
         userInn: id.userInn,
         userName: id.userName,
         address: id.address,
+        place: id.place ?? null,
+        taxationTypes: registeredTaxations(id),
       },
+      cashBalance: withDefaults(s).cashBalance,
       shift: {
         state: shiftState(s, now),
         number: s.shiftNumber,
@@ -230,9 +280,17 @@ export class EmulatedKkt implements KktDriver {
     return this.archive.getDocument(number);
   }
 
-  async findReceipt(requestId: string, afterNumber: number): Promise<ReceiptDocument | undefined> {
+  async documents(fromNumber: number, limit: number): Promise<FiscalDocument[]> {
+    return this.archive.documentsFrom(fromNumber, limit);
+  }
+
+  async findReceipt(requestId: string, afterNumber: number): Promise<ReceiptDocument | CorrectionDocument | undefined> {
     const doc = this.archive.findByRequestId(requestId);
-    return doc?.kind === 'receipt' && doc.number > afterNumber ? doc : undefined;
+    return (doc?.kind === 'receipt' || doc?.kind === 'correction') && doc.number > afterNumber ? doc : undefined;
+  }
+
+  async findCashMovement(requestId: string): Promise<CashMovement | undefined> {
+    return this.archive.findCashByRequestId(requestId);
   }
 
   async unconfirmedDocuments(fromNumber: number, limit: number): Promise<FiscalDocument[]> {

@@ -1,6 +1,7 @@
 import { type PrintDelay, parsePrintDelay } from '../device/print-delay.ts';
 import { isKey, TAXATION_TYPES, type TaxationType } from '../fiscal/codes.ts';
 import { isValidTimezone } from '../fiscal/local-time.ts';
+import { DEFAULT_TEST_INN, innProblem, isValidRegNumber } from '../fiscal/registration.ts';
 
 /**
  * Every setting of API.md, read from the environment and from `--kebab-case` flags (flags win),
@@ -41,6 +42,12 @@ export interface Config {
   ofdName: string;
   ofdInn: string;
   taxationType: TaxationType;
+  /** KKT_TAXATION_TYPES: the tax systems of the registration (1062); a receipt's must be one of them. */
+  taxationTypes: TaxationType[];
+  /** KKT_PLACE: place of settlement (1187). */
+  place: string;
+  /** KKT_CASH_CONTROL: refuse cash paid out beyond the drawer balance. */
+  cashControl: boolean;
   timezone: string;
   fnValidityDays: number;
   fnCapacity: number;
@@ -53,6 +60,16 @@ export interface Config {
   inspect: boolean;
   /** KKT_INSPECT_STATELY: also attach @statelyai/inspect's WebSocket inspector. */
   inspectStately: boolean;
+}
+
+/** An INN of the given lengths with valid check digits (ФНС rules). */
+function innOf(lengths: number[]): Parser<string> {
+  return (raw) => {
+    if (!lengths.includes(raw.length) || !/^\d+$/.test(raw))
+      return ERR(`must be ${lengths.join(' or ')} digits, got "${raw}"`);
+    const problem = innProblem(raw);
+    return problem ? ERR(`${problem}, got "${raw}"`) : raw;
+  };
 }
 
 class Invalid {
@@ -147,23 +164,14 @@ const SETTINGS: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 'heartbeatInterval', env: 'KKT_HEARTBEAT_INTERVAL', fallback: '30', parse: num(0.001, 86400) },
   { key: 'ofdPort', env: 'KKT_OFD_PORT', fallback: '9000', parse: int(0, 65535) },
   { key: 'odooPort', env: 'KKT_ODOO_PORT', fallback: '8069', parse: int(0, 65535) },
-  {
-    key: 'inn',
-    env: 'KKT_INN',
-    fallback: '7707083893',
-    parse: (raw) => (/^(\d{10}|\d{12})$/.test(raw) ? raw : ERR(`must be 10 or 12 digits, got "${raw}"`)),
-  },
+  // A fictional INN: valid check digits, and tax office 00 of region 77 does not exist.
+  { key: 'inn', env: 'KKT_INN', fallback: DEFAULT_TEST_INN, parse: innOf([10, 12]) },
   { key: 'companyName', env: 'KKT_COMPANY_NAME', fallback: 'ООО "Тестовая организация"', parse: text },
   { key: 'address', env: 'KKT_ADDRESS', fallback: '101000, г. Москва, ул. Тестовая, д. 1', parse: text },
   { key: 'regNumber', env: 'KKT_REG_NUMBER', fallback: undefined, parse: digitsOf(16) },
   { key: 'fnNumber', env: 'KKT_FN_NUMBER', fallback: undefined, parse: digitsOf(16, '9999') },
   { key: 'ofdName', env: 'KKT_OFD_NAME', fallback: 'Тестовый ОФД', parse: text },
-  {
-    key: 'ofdInn',
-    env: 'KKT_OFD_INN',
-    fallback: '7704358518',
-    parse: (raw) => (/^\d{10}$/.test(raw) ? raw : ERR(`must be 10 digits, got "${raw}"`)),
-  },
+  { key: 'ofdInn', env: 'KKT_OFD_INN', fallback: '7700000016', parse: innOf([10]) },
   {
     key: 'taxationType',
     env: 'KKT_TAXATION_TYPE',
@@ -171,6 +179,20 @@ const SETTINGS: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
     parse: (raw) =>
       isKey(TAXATION_TYPES, raw) ? raw : ERR(`must be one of ${Object.keys(TAXATION_TYPES).join(', ')}, got "${raw}"`),
   },
+  {
+    key: 'taxationTypes',
+    env: 'KKT_TAXATION_TYPES',
+    fallback: Object.keys(TAXATION_TYPES).join(','),
+    parse: (raw) => {
+      const list = raw.split(',').map((s) => s.trim());
+      const bad = list.filter((s) => !isKey(TAXATION_TYPES, s));
+      if (bad.length > 0 || list.length === 0)
+        return ERR(`must be a comma-separated list of ${Object.keys(TAXATION_TYPES).join(', ')}, got "${raw}"`);
+      return [...new Set(list)] as TaxationType[];
+    },
+  },
+  { key: 'place', env: 'KKT_PLACE', fallback: 'Торговый зал № 1', parse: text },
+  { key: 'cashControl', env: 'KKT_CASH_CONTROL', fallback: 'true', parse: bool },
   {
     key: 'timezone',
     env: 'KKT_TIMEZONE',
@@ -258,6 +280,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
   if (problems.length === 0 && c.bufferAlertThreshold > c.bufferBlockThreshold)
     problems.push(
       `KKT_BUFFER_ALERT_THRESHOLD (--buffer-alert-threshold): must not be above KKT_BUFFER_BLOCK_THRESHOLD (--buffer-block-threshold), got ${c.bufferAlertThreshold} > ${c.bufferBlockThreshold}`,
+    );
+  if (problems.length === 0 && !c.taxationTypes.includes(c.taxationType))
+    problems.push(
+      `KKT_TAXATION_TYPE (--taxation-type): must be one of KKT_TAXATION_TYPES (${c.taxationTypes.join(', ')}), got "${c.taxationType}"`,
+    );
+  if (problems.length === 0 && c.regNumber !== undefined && !isValidRegNumber(c.regNumber, c.inn, c.kktSerial))
+    problems.push(
+      `KKT_REG_NUMBER (--reg-number): "${c.regNumber}" fails its check digits for KKT_INN ${c.inn} and KKT_SERIAL ${c.kktSerial} (the last 6 digits are the CRC16-CCITT of the registration; leave it unset to generate a valid one)`,
     );
   if (problems.length > 0) throw new ConfigError(problems);
   return c;

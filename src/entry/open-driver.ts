@@ -43,6 +43,8 @@ export function registrationFromConfig(c: Config): RegistrationOptions {
     userName: c.companyName,
     address: c.address,
     taxation: c.taxationType,
+    taxationTypes: c.taxationTypes,
+    place: c.place,
     ofdName: c.ofdName,
     ofdInn: c.ofdInn,
     timezone: c.timezone,
@@ -67,6 +69,7 @@ export function openEmulator(
     registration: registrationFromConfig(config),
     printDelay: config.printDelay,
     autoOpenShift: config.autoOpenShift,
+    policy: { cashControl: config.cashControl, resetCashAtShiftClose: false },
     ...(observe.inspect ? { inspect: observe.inspect } : {}),
     ...(observe.onActor ? { onActor: observe.onActor } : {}),
   });

@@ -16,6 +16,7 @@ import { OdooClient } from '../io/http/odoo-client.ts';
 import { OfdClient } from '../io/http/ofd-client.ts';
 import { AdapterStore } from '../io/sqlite/adapter-store.ts';
 import { ReceiptBuffer } from '../service/buffer.ts';
+import { CashService } from '../service/cash.ts';
 import { Fiscalizer } from '../service/fiscalizer.ts';
 import { HeartbeatService } from '../service/heartbeat/heartbeat-service.ts';
 import { Breaker } from '../service/sync/breaker.ts';
@@ -177,6 +178,8 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       ...(openSync ? { onBuffered: () => openSync.notifyReceipts() } : {}),
     });
     await fiscalizer.recover();
+    const cash = new CashService({ driver, store, clock });
+    await cash.recover();
     const openStore = store;
     const ctx: AdapterContext = {
       settings: {
@@ -186,6 +189,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       },
       driver,
       receipts: fiscalizer,
+      cash,
       buffer,
     };
     if (sync) ctx.sync = sync;

@@ -16,7 +16,9 @@ export type FiscalErrorCode =
   /** The clock is before the ФН's last document: a ФН refuses rather than back-dates. */
   | 'CLOCK_BEHIND_LAST_DOCUMENT'
   /** The ФН was closed (form 6): it answers reads only until it is replaced. */
-  | 'FN_CLOSED';
+  | 'FN_CLOSED'
+  /** This driver cannot do the operation (yet); nothing was sent to the device. */
+  | 'NOT_SUPPORTED';
 
 export interface FieldError {
   /** JSON pointer into the request, e.g. `/items/0/price`. */

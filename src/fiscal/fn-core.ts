@@ -100,8 +100,8 @@ export type FnOperation =
   | { kind: 'correction'; correction: CorrectionInput; autoOpenShift: boolean }
   | { kind: 'settlementReport'; cashier?: string }
   | { kind: 'closeFn'; cashier?: string }
-  | { kind: 'cashIn'; amount: Kopecks; cashier?: string; autoOpenShift: boolean }
-  | { kind: 'cashOut'; amount: Kopecks; cashier?: string; autoOpenShift: boolean };
+  | { kind: 'cashIn'; amount: Kopecks; cashier?: string; autoOpenShift: boolean; requestId?: string }
+  | { kind: 'cashOut'; amount: Kopecks; cashier?: string; autoOpenShift: boolean; requestId?: string };
 
 /** A non-fiscal cash movement, for the slip a register prints instead of a fiscal document. */
 export interface CashMovement {
@@ -111,6 +111,8 @@ export interface CashMovement {
   balance: Kopecks;
   at: number;
   cashier?: string;
+  /** Opaque id of the request that asked for it, kept with the movement (as receipts keep theirs). */
+  requestId?: string;
 }
 
 export interface FnStep {
@@ -518,10 +520,12 @@ function cashMovement(
   kind: 'in' | 'out',
   amount: Kopecks,
   cashier?: string,
+  requestId?: string,
 ): FnStep {
   const balance = moveCash(s.cashBalance, kind === 'in' ? amount : -amount, policy);
   const cash: CashMovement = { kind, amount, balance, at: now };
   if (cashier !== undefined) cash.cashier = cashier;
+  if (requestId !== undefined) cash.requestId = requestId;
   return { state: { ...s, cashBalance: balance }, documents: [], cash };
 }
 
@@ -588,7 +592,7 @@ export function applyOperation(
       checkAmount(op.amount);
       const kind = op.kind === 'cashIn' ? 'in' : 'out';
       return inOpenShift(s, id, secret, now, op.autoOpenShift, op.cashier, (open) =>
-        cashMovement(open, now, policy, kind, op.amount, op.cashier),
+        cashMovement(open, now, policy, kind, op.amount, op.cashier, op.requestId),
       );
     }
   }

@@ -13,7 +13,7 @@ import { emptyPayments } from './counters.ts';
 import type { CorrectionBasis, CorrectionInput, Customer, ReceiptInput, ReceiptItem } from './document.ts';
 import type { FieldError } from './errors.ts';
 import { MEASURES, parseMeasure } from './measure.ts';
-import { MAX_KOPECKS, parseRubles } from './money.ts';
+import { type Kopecks, MAX_KOPECKS, parseRubles } from './money.ts';
 import { lineSum, parseQuantity } from './quantity.ts';
 import { innProblem } from './registration.ts';
 import { isLegacyGeneralRate, parseVatRate, vatAmount } from './vat.ts';
@@ -385,4 +385,28 @@ export function validateCorrection(body: unknown, ctx: ValidationContext): Corre
   const receipt = receiptBody(body, ctx, errors);
   if (!receipt.ok || basis === undefined) return { ok: false, errors: receipt.ok ? errors : receipt.errors };
   return { ok: true, value: { ...receipt.value, correction: basis }, warnings: receipt.warnings };
+}
+
+export type CashValidation =
+  | { ok: true; value: { amount: Kopecks; cashier?: string } }
+  | { ok: false; errors: FieldError[] };
+
+const CASH_FIELDS = new Set(['amount', 'cashier']);
+
+/** A cash in / cash out body (API.md `POST /v1/kkt/cash/in|out`): `{"amount": rubles, "cashier"?}`. */
+export function validateCashRequest(body: unknown): CashValidation {
+  if (!isRecord(body)) return { ok: false, errors: [{ path: '', message: 'must be a JSON object' }] };
+  const errors: FieldError[] = [];
+  unknownFields(body, CASH_FIELDS, '', errors);
+  let amount: Kopecks | undefined;
+  if (body.amount === undefined) errors.push({ path: '/amount', message: 'is required' });
+  else {
+    const parsed = parseRubles(body.amount);
+    if (!parsed.ok) errors.push({ path: '/amount', message: parsed.message });
+    else if (parsed.value <= 0) errors.push({ path: '/amount', message: 'must be greater than 0' });
+    else amount = parsed.value;
+  }
+  const cashier = optionalText(body, 'cashier', MAX_TEXT_LENGTH, '/cashier', errors);
+  if (errors.length > 0 || amount === undefined) return { ok: false, errors };
+  return { ok: true, value: { amount, ...(cashier !== undefined ? { cashier } : {}) } };
 }

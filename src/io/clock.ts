@@ -69,6 +69,17 @@ export class VirtualClock implements Clock {
     this.arm();
   }
 
+  /**
+   * Steps time back, as a host clock does when NTP or a person corrects it. Nothing fires; timers
+   * keep their due instants, so they now fire later. The ФН's answer to such a step is its own
+   * (CLOCK_BEHIND_LAST_DOCUMENT), which is what tests of it need to reach.
+   */
+  stepBack(ms: number): void {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError('stepBack: ms must be a finite number ≥ 0');
+    this.offset -= ms;
+    this.arm();
+  }
+
   /** Stops the real timer that drives a live clock; pending virtual timers are dropped. */
   dispose(): void {
     if (this.realTimer) clearTimeout(this.realTimer);

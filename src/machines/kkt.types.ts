@@ -1,7 +1,7 @@
 import type { FiscalDocument, FnIdentity, XReport } from '../fiscal/document.ts';
 import type { FiscalError } from '../fiscal/errors.ts';
 import type { DeviceFaults } from '../fiscal/faults.ts';
-import type { FnOperation, FnState } from '../fiscal/fn-core.ts';
+import type { CashMovement, FnOperation, FnState } from '../fiscal/fn-core.ts';
 
 /** Work the device does one at a time on its printer: fiscal operations and the X report. */
 export type JobOp = FnOperation | { kind: 'xReport' };
@@ -11,7 +11,9 @@ export interface Job {
   op: JobOp;
 }
 
-export type JobResult = { kind: 'documents'; documents: FiscalDocument[] } | { kind: 'xReport'; report: XReport };
+export type JobResult =
+  /** A fiscal operation's documents; a cash in / cash out has none, only its movement. */
+  { kind: 'documents'; documents: FiscalDocument[]; cash?: CashMovement } | { kind: 'xReport'; report: XReport };
 
 export type JobOutcome = { id: number; ok: true; result: JobResult } | { id: number; ok: false; error: FiscalError };
 

@@ -3,11 +3,11 @@ import canonicalize from 'canonicalize';
 import type { KktDriver } from '../device/driver.ts';
 import type { Clock } from '../fiscal/clock.ts';
 import type { TaxationType } from '../fiscal/codes.ts';
-import type { ReceiptDocument } from '../fiscal/document.ts';
+import type { CorrectionDocument, CorrectionInput, ReceiptDocument } from '../fiscal/document.ts';
 import { FiscalError } from '../fiscal/errors.ts';
 import { HLC_ZERO, type Hlc, hlcTick, hlcToString } from '../fiscal/hlc.ts';
 import { localParts, truncateToMinute } from '../fiscal/local-time.ts';
-import { validateReceipt } from '../fiscal/receipt-validation.ts';
+import { validateCorrection, validateReceipt } from '../fiscal/receipt-validation.ts';
 import type { AdapterStore, RequestRecord, SyncStatus } from '../io/sqlite/adapter-store.ts';
 import type { ReceiptBuffer } from './buffer.ts';
 import { failureOf, type ServiceFailure, validationFailure } from './errors.ts';
@@ -23,11 +23,17 @@ export interface FiscalizerOptions {
   onBuffered?: () => void;
 }
 
+/** What the buffer holds and the ОФД gets: receipts and correction receipts (form 31). */
+export type SettlementDocument = ReceiptDocument | CorrectionDocument;
+
+/** The two kinds of request the fiscalizer takes: POST /v1/kkt/receipt and POST /v1/kkt/correction. */
+export type SettlementKind = SettlementDocument['kind'];
+
 /** A receipt the device printed for an Idempotency-Key: what the answer to the POS is made of. */
 export interface PrintedReceipt {
   receiptId: string;
   idempotencyKey: string;
-  document: ReceiptDocument;
+  document: SettlementDocument;
   warnings: string[];
 }
 
@@ -35,7 +41,7 @@ export interface StoredReceipt {
   receiptId: string;
   idempotencyKey: string;
   request: unknown;
-  document: ReceiptDocument;
+  document: SettlementDocument;
   syncStatus: SyncStatus;
   ofdId: string | null;
   retryCount: number;
@@ -93,6 +99,8 @@ export function bodyHash(body: unknown): string {
 export class Fiscalizer {
   private readonly inFlight = new Set<string>();
   private lastDocNumber = 0;
+  /** 1062 of the registration (read at recover): a receipt's taxation must be one of them. */
+  private registered: readonly TaxationType[] | undefined;
   private hlc: Hlc;
 
   constructor(private readonly o: FiscalizerOptions) {
@@ -104,6 +112,7 @@ export class Fiscalizer {
   async recover(): Promise<{ completed: number; discarded: number }> {
     const status = await this.o.driver.status();
     this.lastDocNumber = status.fn.lastFiscalDocNumber;
+    this.registered = status.kkt.taxationTypes;
     let completed = 0;
     let discarded = 0;
     for (const intent of this.o.store.inFlightRequests()) {
@@ -124,11 +133,21 @@ export class Fiscalizer {
       return undefined;
     }
     const request = JSON.parse(intent.request) as unknown;
-    const validation = validateReceipt(request, this.validationContext());
+    const validation = this.validate(doc.kind, request);
     return this.complete(intent, doc, validation.ok ? validation.warnings : []);
   }
 
-  async receipt(key: string, body: unknown): Promise<ReceiptOutcome> {
+  /** POST /v1/kkt/receipt: exactly one receipt per Idempotency-Key. */
+  receipt(key: string, body: unknown): Promise<ReceiptOutcome> {
+    return this.fiscalize('receipt', key, body);
+  }
+
+  /** POST /v1/kkt/correction: exactly one correction receipt (form 31) per Idempotency-Key. */
+  correction(key: string, body: unknown): Promise<ReceiptOutcome> {
+    return this.fiscalize('correction', key, body);
+  }
+
+  private async fiscalize(kind: SettlementKind, key: string, body: unknown): Promise<ReceiptOutcome> {
     if (this.inFlight.has(key))
       return fail(
         'IDEMPOTENCY_KEY_IN_FLIGHT',
@@ -139,7 +158,9 @@ export class Fiscalizer {
       const hash = bodyHash(body);
       const existing = this.o.store.getRequest(key);
       if (existing) {
-        if (existing.body_hash !== hash)
+        const storedKind =
+          existing.document === null ? undefined : storedReceipt(existing, existing.document).document.kind;
+        if (existing.body_hash !== hash || (storedKind !== undefined && storedKind !== kind))
           return fail(
             'IDEMPOTENCY_KEY_MISMATCH',
             `Idempotency-Key "${key}" was already used with a different request body`,
@@ -150,7 +171,7 @@ export class Fiscalizer {
         const settled = await this.settle(existing);
         if (settled) return { ok: true, receipt: settled, replayed: true };
       }
-      return await this.fiscalizeNew(key, hash, body);
+      return await this.fiscalizeNew(kind, key, hash, body);
     } finally {
       this.inFlight.delete(key);
     }
@@ -164,7 +185,7 @@ export class Fiscalizer {
       receiptId: r.receipt_id,
       idempotencyKey: r.idempotency_key,
       request: JSON.parse(r.request) as unknown,
-      document: JSON.parse(r.document) as ReceiptDocument,
+      document: JSON.parse(r.document) as SettlementDocument,
       syncStatus: r.sync_status,
       ofdId: r.ofd_id,
       retryCount: r.retry_count,
@@ -175,8 +196,14 @@ export class Fiscalizer {
     };
   }
 
-  private async fiscalizeNew(key: string, hash: string, body: unknown): Promise<ReceiptOutcome> {
-    const validation = validateReceipt(body, this.validationContext());
+  private validate(kind: SettlementKind, body: unknown) {
+    return kind === 'receipt'
+      ? validateReceipt(body, this.validationContext())
+      : validateCorrection(body, this.validationContext());
+  }
+
+  private async fiscalizeNew(kind: SettlementKind, key: string, hash: string, body: unknown): Promise<ReceiptOutcome> {
+    const validation = this.validate(kind, body);
     if (!validation.ok) return { ok: false, failure: validationFailure(validation.errors) };
     const buffer = this.o.buffer;
     if (!buffer.claim())
@@ -194,9 +221,15 @@ export class Fiscalizer {
         created_at: this.o.clock.now(),
       };
       await this.o.store.group.run(() => this.o.store.insertRequest(intent));
-      let doc: ReceiptDocument;
+      let doc: SettlementDocument;
       try {
-        doc = await this.o.driver.printReceipt({ ...validation.value, requestId: intent.receipt_id });
+        doc =
+          kind === 'receipt'
+            ? await this.o.driver.printReceipt({ ...validation.value, requestId: intent.receipt_id })
+            : await this.o.driver.printCorrection({
+                ...(validation.value as CorrectionInput),
+                requestId: intent.receipt_id,
+              });
       } catch (e) {
         return { ok: false, failure: await this.afterDeviceError(intent, e) };
       }
@@ -225,7 +258,7 @@ export class Fiscalizer {
 
   private async complete(
     intent: Pick<RequestRecord, 'idempotency_key' | 'receipt_id'>,
-    doc: ReceiptDocument,
+    doc: SettlementDocument,
     warnings: string[],
   ): Promise<PrintedReceipt> {
     const now = this.o.clock.now();
@@ -257,7 +290,14 @@ export class Fiscalizer {
   private validationContext() {
     // Whole minutes, like document times, so localParts answers from its one-entry memo.
     const minute = truncateToMinute(this.o.clock.now());
-    return { defaultTaxation: this.o.defaultTaxation, year: localParts(minute, this.o.timezone).year };
+    const local = localParts(minute, this.o.timezone);
+    const today = `${local.year}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`;
+    return {
+      defaultTaxation: this.o.defaultTaxation,
+      year: local.year,
+      today,
+      ...(this.registered ? { registeredTaxation: this.registered } : {}),
+    };
   }
 }
 
@@ -265,7 +305,7 @@ function storedReceipt(r: RequestRecord, document: string): PrintedReceipt {
   return {
     receiptId: r.receipt_id,
     idempotencyKey: r.idempotency_key,
-    document: JSON.parse(document) as ReceiptDocument,
+    document: JSON.parse(document) as SettlementDocument,
     warnings: r.warnings === null ? [] : (JSON.parse(r.warnings) as string[]),
   };
 }

@@ -31,7 +31,8 @@ function context(receipt: AdapterContext['receipts']['receipt']): AdapterContext
   return {
     settings: { timezone: 'Europe/Moscow' },
     driver: {} as KktDriver,
-    receipts: { receipt, stored: () => undefined },
+    receipts: { receipt, correction: receipt, stored: () => undefined },
+    cash: { move: async () => ({ ok: false, failure: { code: 'NOT_SUPPORTED', message: 'no drawer here' } }) },
     buffer: { state: () => buffer },
   };
 }

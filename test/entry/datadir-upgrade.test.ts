@@ -66,7 +66,7 @@ describe('a data dir written by kkt-emu 0.1.0', () => {
       expect(columns('requests')).toContain('warnings');
       expect(columns('receipts')).not.toContain('request');
       expect(columns('receipts')).not.toContain('fiscal_doc');
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(2);
     } finally {
       db.close();
     }
@@ -80,7 +80,8 @@ describe('a data dir written by kkt-emu 0.1.0', () => {
       const again = await callJson('POST', `${adapter.url}/v1/kkt/receipt`, a.body, { 'idempotency-key': a.key });
       expect(again.status).toBe(200);
       expect(again.headers.get('idempotent-replayed')).toBe('true');
-      expect(again.body).toEqual(a.response);
+      // The original answer, plus the fields answers gained since 0.1.0 (document_type: 3 = receipt).
+      expect(again.body).toEqual({ ...a.response, fiscal_doc: { ...a.response.fiscal_doc, document_type: 3 } });
     }
     // One answer carried a warning (VAT 20 in 2026); it came back too.
     expect(answers.some((a) => (a.response as unknown as { warnings: string[] }).warnings.length > 0)).toBe(true);

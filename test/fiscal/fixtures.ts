@@ -6,7 +6,7 @@ export const KNOWN_INSTANT = Date.UTC(2026, 10, 25, 11, 5);
 
 export const FN_NUMBER = '9999078900000001';
 export const KKT_REG_NUMBER = '0000000001012345';
-export const USER_INN = '7707083893';
+export const USER_INN = '7700000009';
 export const SECRET = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 export const OTHER_SECRET = 'ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100';
 
@@ -60,7 +60,7 @@ export function identity(overrides: Partial<FnIdentity> = {}): FnIdentity {
     address: 'г. Москва, ул. Тверская, д. 1',
     taxation: 'osn',
     ofdName: 'ООО "Тестовый ОФД"',
-    ofdInn: '7704358518',
+    ofdInn: '7700000016',
     timezone: 'Europe/Moscow',
     ffdVersion: '1.2',
     registeredAt: REGISTERED_AT,

@@ -18,14 +18,14 @@ const header = {
 
 const common = {
   fiscalDocumentFormatVer: 4,
-  userInn: '7707083893  ',
+  userInn: '7700000009  ',
   kktRegId: '0000000001012345    ',
   fiscalDriveNumber: '9999078900000001',
 };
 
 describe('padding', () => {
   it('pads INNs to 12 and the registration number to 20 characters with spaces', () => {
-    expect(padInn('7707083893')).toBe('7707083893  ');
+    expect(padInn('7700000009')).toBe('7700000009  ');
     expect(padInn('772210689013')).toBe('772210689013');
     expect(padRegNumber('0007795807005569')).toBe('0007795807005569    ');
   });
@@ -178,7 +178,7 @@ describe('toFnsJson: reports', () => {
       address: 'г. Москва, ул. Тверская, д. 1',
       taxation: 'usn_income',
       ofdName: 'ООО "Тестовый ОФД"',
-      ofdInn: '7704358518',
+      ofdInn: '7700000016',
       kktSerial: '00000000381001',
       ffdVersion: '1.2',
     };
@@ -193,7 +193,7 @@ describe('toFnsJson: reports', () => {
       // 1062 of a registration is `taxationType`, the receipt's 1055 is `appliedTaxationType`;
       // a document without a 1062 list registered its default taxation only.
       taxationType: 2,
-      ofdInn: '7704358518  ',
+      ofdInn: '7700000016  ',
       ofdName: 'ООО "Тестовый ОФД"',
       kktNumber: '00000000381001',
     });

@@ -17,12 +17,12 @@ export const T0 = Date.UTC(2026, 10, 25, 8, 0);
 export function registration(overrides: Partial<RegistrationOptions> = {}): RegistrationOptions {
   return {
     kktSerial: '00000000000001',
-    userInn: '7707083893',
+    userInn: '7700000009',
     userName: 'ООО Тест',
     address: 'Москва',
     taxation: 'osn',
     ofdName: 'Test OFD',
-    ofdInn: '7704358518',
+    ofdInn: '7700000016',
     timezone: 'Europe/Moscow',
     validityDays: 470,
     capacity: 250_000,

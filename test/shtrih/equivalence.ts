@@ -20,6 +20,10 @@ const startOfDay = (t: number, tz: string) => {
 export function comparableStatus(s: DeviceStatus): DeviceStatus {
   return {
     ...s,
+    // Not read over the wire yet (issue 13: register 241 for the drawer, the registration's 1062
+    // and 1187): the driver reports 0 / its registration's default, so they are not compared.
+    cashBalance: 0,
+    kkt: { ...s.kkt, place: null, taxationTypes: [] },
     queued: 0,
     now: Math.floor(s.now / 1000) * 1000,
     fn: { ...s.fn, validUntil: startOfDay(s.fn.validUntil, s.timezone) },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AdapterContext } from '../context.ts';
 import { CashierSchema } from '../schemas.ts';
-import { deviceStatusView, shiftDocumentView, xReportView } from '../views.ts';
+import { deviceStatusView, settlementReportView, shiftDocumentView, xReportView } from '../views.ts';
 
 type CashierBody = { cashier?: string } | undefined;
 
@@ -30,6 +30,19 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (
       schema: { summary: 'Close the shift (Z report with counters)', tags: ['device'], body: CashierSchema },
     },
     async (request) => shiftDocumentView(await ctx.driver.closeShift(cashier(request.body)), tz),
+  );
+  app.post<{ Body: CashierBody }>(
+    '/v1/kkt/report/settlement',
+    {
+      preValidation: emptyBodyIsObject,
+      schema: {
+        summary: 'Report on the current state of settlements (form 21)',
+        description: 'Unsent documents, the first unsent number and date, the ФН warnings; open or closed shift.',
+        tags: ['device'],
+        body: CashierSchema,
+      },
+    },
+    async (request) => settlementReportView(await ctx.driver.settlementReport(cashier(request.body)), tz),
   );
   app.post(
     '/v1/kkt/report/x',

@@ -49,9 +49,33 @@ const MIGRATIONS = [
   ALTER TABLE receipts DROP COLUMN request;
   ALTER TABLE receipts DROP COLUMN fiscal_doc;
   `,
+  `
+  -- Cash in / cash out, exactly once per Idempotency-Key, like receipts: the intent is durable
+  -- before the device is asked; the movement (what the device did) once it answered.
+  CREATE TABLE cash_requests (
+    idempotency_key TEXT PRIMARY KEY,
+    body_hash TEXT NOT NULL,
+    request_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('in', 'out')),
+    state TEXT NOT NULL CHECK (state IN ('in_flight', 'done')),
+    movement TEXT,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export type SyncStatus = 'pending' | 'synced' | 'failed';
+
+export interface CashRequestRecord {
+  idempotency_key: string;
+  body_hash: string;
+  request_id: string;
+  kind: 'in' | 'out';
+  state: 'in_flight' | 'done';
+  /** The device's movement as JSON, once done. */
+  movement: string | null;
+  created_at: number;
+}
 
 export interface RequestRecord {
   idempotency_key: string;
@@ -164,6 +188,19 @@ export class AdapterStore {
       byDocument: db.prepare<[string, number], { receipt_id: string; sync_status: SyncStatus }>(
         'SELECT receipt_id, sync_status FROM receipts WHERE fn_number = ? AND fiscal_doc_number = ?',
       ),
+      getCash: db.prepare<[string], CashRequestRecord>('SELECT * FROM cash_requests WHERE idempotency_key = ?'),
+      insertCash: db.prepare(
+        `INSERT INTO cash_requests (idempotency_key, body_hash, request_id, kind, state, created_at)
+         VALUES (@idempotency_key, @body_hash, @request_id, @kind, 'in_flight', @created_at)`,
+      ),
+      completeCash: db.prepare(
+        `UPDATE cash_requests SET state = 'done', movement = @movement
+         WHERE idempotency_key = @idempotency_key AND state = 'in_flight'`,
+      ),
+      deleteCash: db.prepare(`DELETE FROM cash_requests WHERE idempotency_key = ? AND state = 'in_flight'`),
+      inFlightCash: db.prepare<[], CashRequestRecord>(
+        `SELECT * FROM cash_requests WHERE state = 'in_flight' ORDER BY created_at`,
+      ),
       getHlc: db.prepare<[], { wall: number; logical: number }>('SELECT wall, logical FROM hlc_state WHERE id = 1'),
       putHlc: db.prepare('INSERT OR REPLACE INTO hlc_state (id, wall, logical) VALUES (1, ?, ?)'),
     };
@@ -247,6 +284,27 @@ export class AdapterStore {
     return this.stmts.oldestPending.get()?.created_at ?? null;
   }
 
+  getCashRequest(key: string): CashRequestRecord | undefined {
+    return this.stmts.getCash.get(key);
+  }
+
+  insertCashRequest(r: Omit<CashRequestRecord, 'state' | 'movement'>): void {
+    this.stmts.insertCash.run(r);
+  }
+
+  completeCashRequest(key: string, movement: string): void {
+    if (this.stmts.completeCash.run({ idempotency_key: key, movement }).changes !== 1)
+      throw new Error(`cash request ${key} was not in flight`);
+  }
+
+  deleteCashInFlight(key: string): void {
+    this.stmts.deleteCash.run(key);
+  }
+
+  inFlightCashRequests(): CashRequestRecord[] {
+    return this.stmts.inFlightCash.all();
+  }
+
   loadHlc(): { wall: number; logical: number } | undefined {
     return this.stmts.getHlc.get();
   }
@@ -257,7 +315,7 @@ export class AdapterStore {
 
   /** Test isolation (emulator reset): forget every receipt and request. */
   clear(): void {
-    this.db.exec('DELETE FROM receipts; DELETE FROM requests;');
+    this.db.exec('DELETE FROM receipts; DELETE FROM requests; DELETE FROM cash_requests;');
     this.counts = this.readCounts();
   }
 

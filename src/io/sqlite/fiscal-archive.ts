@@ -1,6 +1,6 @@
 import { OPERATION_NAMES, type Operation } from '../../fiscal/codes.ts';
 import type { FiscalDocument, FnIdentity, ShiftTotals } from '../../fiscal/document.ts';
-import { emptyShiftTotals, type FnState, type FnStep } from '../../fiscal/fn-core.ts';
+import { type CashMovement, emptyShiftTotals, type FnState, type FnStep } from '../../fiscal/fn-core.ts';
 import { parseStoredDocument } from '../../fiscal/stored-document.ts';
 import { type Db, openDatabase } from './open-database.ts';
 
@@ -61,6 +61,20 @@ const MIGRATIONS = [
   // FnState fields added after 0.1 (1194 in full, 1157, the drawer, ФН closed) as one JSON value;
   // NULL on rows written before, which fn-core reads as its defaults.
   `ALTER TABLE counters ADD COLUMN ext TEXT;`,
+  `
+  -- Cash in / cash out: non-fiscal, no document number, but the drawer's history, each with the
+  -- id of the request that asked for it so a crash between here and the adapter is settled.
+  CREATE TABLE cash_movements (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('in', 'out')),
+    amount INTEGER NOT NULL,
+    balance INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    request_id TEXT,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX cash_movements_request_id ON cash_movements(request_id) WHERE request_id IS NOT NULL;
+  `,
 ];
 
 export interface ConfirmOutcome {
@@ -117,6 +131,9 @@ export class FiscalArchive {
   private readonly writeCounters;
   private readonly writeTotals;
   private readonly selectDoc;
+  private readonly selectFrom;
+  private readonly insertCash;
+  private readonly selectCashByRequest;
   private readonly selectByRequest;
   private readonly insertConfirmation;
   private readonly nextUnsent;
@@ -139,6 +156,16 @@ export class FiscalArchive {
       `INSERT OR REPLACE INTO shift_totals VALUES (@operation, @count, @total, @cash, @card, @prepaid, @credit, @other)`,
     );
     this.selectDoc = db.prepare<[number], { body: string }>('SELECT body FROM documents WHERE number = ?');
+    this.selectFrom = db.prepare<[number, number], { body: string }>(
+      'SELECT body FROM documents WHERE number >= ? ORDER BY number LIMIT ?',
+    );
+    this.insertCash = db.prepare(
+      `INSERT INTO cash_movements (kind, amount, balance, at, request_id, body)
+       VALUES (@kind, @amount, @balance, @at, @request_id, @body)`,
+    );
+    this.selectCashByRequest = db.prepare<[string], { body: string }>(
+      'SELECT body FROM cash_movements WHERE request_id = ? ORDER BY seq LIMIT 1',
+    );
     this.selectByRequest = db.prepare<[string], { body: string }>(
       'SELECT body FROM documents WHERE request_id = ? ORDER BY number LIMIT 1',
     );
@@ -211,6 +238,17 @@ export class FiscalArchive {
     return row ? parseStoredDocument(row.body) : undefined;
   }
 
+  /** The cash movement made for a request, if any. */
+  findCashByRequestId(requestId: string): CashMovement | undefined {
+    const row = this.selectCashByRequest.get(requestId);
+    return row ? (JSON.parse(row.body) as CashMovement) : undefined;
+  }
+
+  /** Documents from `fromNumber` on, in number order (the ФН archive as the tax service reads it). */
+  documentsFrom(fromNumber: number, limit: number): FiscalDocument[] {
+    return this.selectFrom.all(fromNumber, limit).map((r) => parseStoredDocument(r.body));
+  }
+
   findByRequestId(requestId: string): FiscalDocument | undefined {
     const row = this.selectByRequest.get(requestId);
     return row ? parseStoredDocument(row.body) : undefined;
@@ -259,10 +297,12 @@ export class FiscalArchive {
         shift_number: 'shiftNumber' in doc ? doc.shiftNumber : null,
         date_time: doc.dateTime,
         fiscal_sign: doc.fiscalSign,
-        request_id: doc.kind === 'receipt' ? (doc.requestId ?? null) : null,
+        request_id: doc.kind === 'receipt' || doc.kind === 'correction' ? (doc.requestId ?? null) : null,
         body: JSON.stringify(doc),
       });
     }
+    for (const cash of steps.flatMap((step) => (step.cash ? [step.cash] : [])))
+      this.insertCash.run({ ...cash, request_id: cash.requestId ?? null, body: JSON.stringify(cash) });
     const state = (steps[steps.length - 1] as FnStep).state;
     this.writeCountersRow(state);
     for (const op of OPERATION_NAMES) {

@@ -81,7 +81,11 @@ export async function readStatus(
       userInn: reg.userInn,
       userName: reg.userName,
       address: reg.address,
+      place: null,
+      taxationTypes: reg.taxationTypes ?? [reg.taxation],
     },
+    // The drawer (1Ah register 241) is read with the Shtrih-M fidelity work; until then unknown as 0.
+    cashBalance: 0,
     shift: {
       state: shiftStateOf(fn.shiftOpen, openedAt, now),
       number: shift.shiftNumber,

@@ -1,13 +1,16 @@
 import type { Duplex } from 'node:stream';
-import type { ConfirmResult, DeviceStatus, KktDriver, XReport } from '../../device/driver.ts';
+import type { CashMovement, ConfirmResult, DeviceStatus, KktDriver, XReport } from '../../device/driver.ts';
 import { TAXATION_TYPES } from '../../fiscal/codes.ts';
 import type {
+  CorrectionDocument,
   FiscalDocument,
   ReceiptDocument,
   ReceiptInput,
+  SettlementReportDocument,
   ShiftCloseDocument,
   ShiftOpenDocument,
 } from '../../fiscal/document.ts';
+import { FiscalError } from '../../fiscal/errors.ts';
 import {
   beginCloseShift,
   beginOpenShift,
@@ -253,7 +256,7 @@ export class ShtrihDriver implements KktDriver {
     });
   }
 
-  findReceipt(requestId: string, afterNumber: number): Promise<ReceiptDocument | undefined> {
+  findReceipt(requestId: string, afterNumber: number): Promise<ReceiptDocument | CorrectionDocument | undefined> {
     return this.exclusive(async () => {
       const last = await this.lastDocumentNumber();
       // Newest first: an interrupted receipt is almost always the last document.
@@ -262,6 +265,44 @@ export class ShtrihDriver implements KktDriver {
         if (doc?.kind === 'receipt' && doc.requestId === requestId) return doc;
       }
       return undefined;
+    });
+  }
+
+  /**
+   * Not yet sent over the Shtrih-M wire (corrections FF35h/FF4Ah, cash 50h/51h, form 21 FF38h come
+   * with the Shtrih-M fidelity work): refused before anything reaches the device.
+   */
+  printCorrection(): Promise<CorrectionDocument> {
+    return notYet('correction receipts');
+  }
+
+  cashIn(): Promise<CashMovement> {
+    return notYet('cash in');
+  }
+
+  cashOut(): Promise<CashMovement> {
+    return notYet('cash out');
+  }
+
+  settlementReport(): Promise<SettlementReportDocument> {
+    return notYet('the settlement report (form 21)');
+  }
+
+  /** Nothing reaches the device for cash, so there is never a movement to find. */
+  async findCashMovement(): Promise<CashMovement | undefined> {
+    return undefined;
+  }
+
+  documents(fromNumber: number, limit: number): Promise<FiscalDocument[]> {
+    return this.exclusive(async () => {
+      await this.reader.checkFn();
+      const last = await this.lastDocumentNumber();
+      const out: FiscalDocument[] = [];
+      for (let n = Math.max(1, fromNumber); n <= last && out.length < limit; n++) {
+        const doc = await this.reader.document(n);
+        if (doc) out.push(doc);
+      }
+      return out;
     });
   }
 
@@ -320,4 +361,10 @@ export class ShtrihDriver implements KktDriver {
     this.wire.detach();
     await this.options.onClose?.();
   }
+}
+
+function notYet<T>(what: string): Promise<T> {
+  return Promise.reject(
+    new FiscalError('NOT_SUPPORTED', `the Shtrih-M driver does not send ${what} yet; nothing was sent to the ККТ`),
+  );
 }

@@ -145,6 +145,7 @@ const TO_WIRE: Record<FiscalErrorCode, number> = {
   // The ФН's "Неверные дата и/или время" is its answer to a date before its last document.
   CLOCK_BEHIND_LAST_DOCUMENT: E.badDateTime,
   FN_CLOSED: E.fnState,
+  NOT_SUPPORTED: E.notSupported,
 };
 
 export function wireCodeOf(e: FiscalError): number {
