@@ -23,6 +23,7 @@ import {
   type FnPolicy,
   type FnStep,
   registeredTaxations,
+  reregister,
   shiftDeadline,
   shiftState,
   withDefaults,
@@ -88,14 +89,22 @@ export class EmulatedKkt implements KktDriver {
     return this.actor;
   }
 
-  private start(): void {
+  private start(replacing?: { fnNumber: string; cashBalance: number }): void {
     mkdirSync(this.options.dataDir, { recursive: true });
     const { clock } = this.options;
     this.archive = FiscalArchive.open(this.archivePath, () => {
       // A replacement drive is a different drive: it never reuses the configured number.
       const { fnNumber, ...rest } = this.options.registration;
       const registration = this.replaced || fnNumber === undefined ? rest : { ...rest, fnNumber };
-      return newFiscalDrive(registration, clock.now());
+      const drive = newFiscalDrive(registration, clock.now());
+      if (!replacing) return drive;
+      // A replacement ФН starts with a re-registration report (form 11, reason: ФН replaced) naming
+      // the old ФН, not a form-1 registration; the drawer belongs to the ККТ and carries over.
+      const rereg = reregister(drive.identity, drive.secret, {
+        previousFnNumber: replacing.fnNumber,
+        cashBalance: replacing.cashBalance,
+      });
+      return { ...drive, registration: rereg };
     });
     const logic = provideKkt(clock, (input) => this.fiscalize(input));
     const batchLimit = this.options.printDelay.max === 0 ? (this.options.batchLimit ?? 256) : 1;
@@ -308,16 +317,39 @@ export class EmulatedKkt implements KktDriver {
     this.actor.send({ type: 'fault.set', faults });
   }
 
-  /** Emulator only: retire the current ФН (its archive is kept beside it) and register a fresh one. */
+  /**
+   * Emulator only: replace the ФН as a service engineer would. An open shift is closed (Z report),
+   * the old ФН is closed (form 6) and kept beside the new one, and the new ФН starts with a
+   * re-registration report (form 11). A ФН that can no longer form documents (keys expired, full)
+   * is retired without its form 6, as such a drive is in real life.
+   */
   async replaceFiscalDrive(): Promise<void> {
-    await this.stop();
+    // Let queued work finish and stop the device, but keep the old archive open for its last documents.
+    await this.stop({ keepArchive: true });
+    const now = this.options.clock.now();
+    const { identity, secret } = this.archive;
+    const steps: FnStep[] = [];
+    let state = this.archive.state();
+    for (const op of [...(state.shiftOpen ? [{ kind: 'closeShift' } as const] : []), { kind: 'closeFn' } as const]) {
+      try {
+        const step = applyOperation(state, identity, secret, op, now, this.options.policy);
+        steps.push(step);
+        state = step.state;
+      } catch (e) {
+        if (!(e instanceof FiscalError)) throw e;
+        break;
+      }
+    }
+    this.archive.commitMany(steps);
+    this.archive.close();
+    const replacing = { fnNumber: identity.fnNumber, cashBalance: withDefaults(state).cashBalance };
     const retired = this.retiredArchivePath();
     for (const suffix of ARCHIVE_FILE_SUFFIXES) {
       if (existsSync(this.archivePath + suffix)) renameSync(this.archivePath + suffix, retired + suffix);
     }
     this.closed = false;
     this.replaced = true;
-    this.start();
+    this.start(replacing);
   }
 
   /**
@@ -341,13 +373,13 @@ export class EmulatedKkt implements KktDriver {
   }
 
   /** Lets queued work finish, then stops the actor and closes the archive. */
-  private async stop(): Promise<void> {
+  private async stop(options: { keepArchive?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.pending.values()].map((waiter) => waiter.done));
     this.actor.stop();
     this.failAll(new Error('closed'));
-    this.archive.close();
+    if (!options.keepArchive) this.archive.close();
   }
 }
 

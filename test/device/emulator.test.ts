@@ -57,9 +57,17 @@ describe('EmulatedKkt', () => {
     expect(retired.sort()).toEqual(
       [`kkt-00000000000001.fn-9999000000000001.db`, `kkt-00000000000001.fn-${second.fn.number}.db`].sort(),
     );
-    expect(documentCount(join(dir, 'kkt-00000000000001.fn-9999000000000001.db'))).toBe(7);
-    expect(documentCount(join(dir, `kkt-00000000000001.fn-${second.fn.number}.db`))).toBe(3);
+    // Each retired ФН ends with the Z report of its open shift and its closure report (form 6);
+    // each new one starts with a re-registration (form 11) naming the old one.
+    expect(documentCount(join(dir, 'kkt-00000000000001.fn-9999000000000001.db'))).toBe(9);
+    expect(documentCount(join(dir, `kkt-00000000000001.fn-${second.fn.number}.db`))).toBe(5);
     expect(documentCount(kkt.archivePath)).toBe(1);
+    const [first] = await kkt.documents(1, 1);
+    expect(first).toMatchObject({
+      kind: 'reregistration',
+      reasons: ['fn_replacement'],
+      previousFnNumber: second.fn.number,
+    });
   });
 
   it('replaceFiscalDrive with generated numbers gives the new drive its own number and secret', async () => {

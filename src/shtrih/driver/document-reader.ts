@@ -1,4 +1,9 @@
-import type { FiscalDocument, RegistrationDocument, ShiftOpenDocument } from '../../fiscal/document.ts';
+import type {
+  FiscalDocument,
+  RegistrationDocument,
+  ReregistrationDocument,
+  ShiftOpenDocument,
+} from '../../fiscal/document.ts';
 import { fnNumber } from '../protocol/commands/index.ts';
 import { SerialLinkError } from '../protocol/errors.ts';
 import type { WireClient } from './wire-client.ts';
@@ -68,8 +73,11 @@ export class DocumentReader {
     return doc as Extract<FiscalDocument, { kind: K }>;
   }
 
-  registration(): Promise<RegistrationDocument> {
-    return this.documentOf(1, 'registration');
+  /** Document 1: the registration report, or the re-registration (form 11) of a replacement ФН. */
+  async registration(): Promise<RegistrationDocument | ReregistrationDocument> {
+    const doc = await this.document(1);
+    if (doc?.kind === 'registration' || doc?.kind === 'reregistration') return doc;
+    throw new SerialLinkError('protocol', `document 1 should be a registration, the ФН has ${doc?.kind ?? 'nothing'}`);
   }
 
   /**

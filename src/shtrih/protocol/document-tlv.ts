@@ -10,16 +10,19 @@ import {
   TAXATION_TYPES,
   type TaxationType,
 } from '../../fiscal/codes.ts';
-import type {
-  FiscalDocument,
-  OperationTotals,
-  PaymentTotals,
-  ReceiptDocument,
-  ReceiptItem,
-  RegistrationDocument,
-  ShiftCloseDocument,
-  ShiftOpenDocument,
-  ShiftTotals,
+import {
+  type FiscalDocument,
+  type OperationTotals,
+  type PaymentTotals,
+  REREGISTRATION_REASONS,
+  type ReceiptDocument,
+  type ReceiptItem,
+  type RegistrationDocument,
+  type ReregistrationDocument,
+  type ReregistrationReason,
+  type ShiftCloseDocument,
+  type ShiftOpenDocument,
+  type ShiftTotals,
 } from '../../fiscal/document.ts';
 import { instantOfWallClockSeconds, wallClockSeconds } from '../../fiscal/local-time.ts';
 import { VAT_TAG_1199, type VatRate } from '../../fiscal/vat.ts';
@@ -103,6 +106,8 @@ export const TAG = {
   vatSum: 1200,
   counterTotal: 1201,
   ffdVersion: 1209,
+  /** 1101 код причины перерегистрации (form 11; ffd.md §7.3 dump: `1101 01` on a form 11). */
+  reregistrationReason: 1101,
   paymentObject: 1212,
   paymentMethod: 1214,
   prepaid: 1215,
@@ -202,6 +207,9 @@ function body(doc: FiscalDocument, timezone: string): Tlv[] {
         tlvPadded(TAG.ofdInn, doc.ofdInn, 12),
         tlvString(TAG.kktSerial, doc.kktSerial),
         tlvByte(TAG.ffdVersion, FFD_1_2),
+        ...(doc.kind === 'reregistration'
+          ? doc.reasons.map((r) => tlvByte(TAG.reregistrationReason, REREGISTRATION_REASONS[r]))
+          : []),
       ];
     case 'shiftOpen':
       return [...tlvs, tlvU32(TAG.shiftNumber, doc.shiftNumber), ...cashier(doc)];
@@ -358,6 +366,8 @@ function requestIdOf(f: Fields): string | undefined {
   return undefined;
 }
 
+const REASON_BY_CODE = new Map(Object.entries(REREGISTRATION_REASONS).map(([k, v]) => [v as number, k]));
+
 /** The inverse of encodeDocument; throws WireFormatError on anything that is not such a document. */
 export function decodeDocument(type: number, bodyBytes: Uint8Array, timezone: string): FiscalDocument {
   const kind: DocumentKind = lookup(KIND_BY_TYPE, type, 'document type');
@@ -377,9 +387,9 @@ export function decodeDocument(type: number, bodyBytes: Uint8Array, timezone: st
     return c ? { ...d, cashier: readString(c) } : d;
   };
   switch (kind) {
-    case 'registration': {
-      const doc: RegistrationDocument = {
-        kind,
+    case 'registration':
+    case 'reregistration': {
+      const fields = {
         ...common,
         userName: readString(f.required(TAG.userName)),
         address: readString(f.required(TAG.address)),
@@ -387,9 +397,13 @@ export function decodeDocument(type: number, bodyBytes: Uint8Array, timezone: st
         ofdName: readString(f.required(TAG.ofdName)),
         ofdInn: readPadded(f.required(TAG.ofdInn)),
         kktSerial: readString(f.required(TAG.kktSerial)),
-        ffdVersion: '1.2',
+        ffdVersion: '1.2' as const,
       };
-      return doc;
+      if (kind === 'registration') return { kind, ...fields } satisfies RegistrationDocument;
+      const reasons = f
+        .all(TAG.reregistrationReason)
+        .map((t) => lookup(REASON_BY_CODE, readByte(t), 'tag 1101') as ReregistrationReason);
+      return { kind, ...fields, reasons } satisfies ReregistrationDocument;
     }
     case 'shiftOpen':
       return withCashier<ShiftOpenDocument>({ kind, ...common, shiftNumber: readU32(f.required(TAG.shiftNumber)) });
