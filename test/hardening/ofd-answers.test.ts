@@ -75,7 +75,10 @@ describe('the ОФД answer is bounded', () => {
   });
 
   test('a declared Content-Length above the bound is refused without reading', async () => {
-    const url = await fakeOfd({ current: answer(200, 'x'.repeat(20_000)) });
+    // A success that would be believed, were it read: padded past the bound.
+    const url = await fakeOfd({
+      current: answer(200, JSON.stringify({ status: 'accepted', ofd_id: 'OFD-1', pad: 'x'.repeat(20_000) })),
+    });
     const client = new OfdClient({ baseUrl: url, timeoutMs: 5000 });
     try {
       expect(await client.send({ fn_number: '1', fiscal_doc_number: 1 } as never)).toMatchObject({
