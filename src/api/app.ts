@@ -1,9 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AdapterContext } from './context.ts';
-import { installProblemHandlers, sendProblem } from './problem-reply.ts';
+import { installGuards } from './http-guards.ts';
+import { installJsonBody } from './json-body.ts';
+import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './problem-reply.ts';
 import { bufferRoutes } from './routes/buffer.ts';
 import { cashRoutes } from './routes/cash.ts';
 import { deviceRoutes } from './routes/device.ts';
@@ -19,48 +20,53 @@ export const BODY_LIMIT = 256 * 1024;
 
 export interface AppOptions {
   logger?: FastifyBaseLogger | boolean | { level: string; stream?: NodeJS.WritableStream };
+  /** Seconds to receive a whole request, and its headers (KKT_HTTP_REQUEST_TIMEOUT, KKT_HTTP_HEADERS_TIMEOUT). */
+  requestTimeoutS?: number;
+  headersTimeoutS?: number;
+  /** Open connections at once (KKT_HTTP_MAX_CONNECTIONS). */
+  maxConnections?: number;
+  /** Reports a 5xx's cause (rate-limited by the caller). */
+  onInternalError?: (error: unknown) => void;
 }
 
-/**
- * The path a request is routed by: the matched route's pattern, else the percent-decoded path.
- * The router decodes `%76` to `v`, so checking the raw `request.url` would let `/%761/kkt/...`
- * reach a `/v1/` route without a token.
- */
-function routedPath(request: FastifyRequest): string {
-  const route = request.routeOptions.url;
-  if (route) return route;
-  const path = request.url.split('?')[0] ?? '';
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
-}
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  if (!header?.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice(7));
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+/** How long a shutdown lets open requests finish before it closes every connection. */
+export const SHUTDOWN_GRACE_MS = 3000;
 
 /** The adapter's HTTP face: routes of API.md, problem+json errors, OpenAPI at /docs. */
 export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const requestMs = (options.requestTimeoutS ?? 30) * 1000;
+  const headersMs = Math.min(requestMs, (options.headersTimeoutS ?? 10) * 1000);
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A client sending a byte every few seconds is cut off: the whole request within requestMs.
+    requestTimeout: requestMs,
+    // Node checks those deadlines on this interval (30 s by default).
+    http: { headersTimeout: headersMs, connectionsCheckingInterval: Math.min(1000, headersMs) },
+    clientErrorHandler,
+    frameworkErrors,
   });
-  installProblemHandlers(app);
+  app.server.maxConnections = options.maxConnections ?? 256;
+  installProblemHandlers(app, options.onInternalError ? { onInternalError: options.onInternalError } : {});
+  // Shutdown ends idle connections at once and every other one after a grace period, so a
+  // stalled client cannot hold SIGTERM.
+  app.addHook('preClose', (done) => {
+    const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    force.unref();
+    app.server.once('close', () => clearTimeout(force));
+    done();
+  });
   app.setValidatorCompiler(strictValidatorCompiler);
-  // A POST without a body but with `Content-Type: application/json` (what many generic HTTP
-  // helpers send for /v1/kkt/shift/open) is an absent body, not a malformed one.
-  const jsonParser = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
-    return jsonParser(request, body as string, done);
+  // Strict UTF-8 JSON is the only body type (an empty one is an absent body: what many generic
+  // HTTP helpers send for /v1/kkt/shift/open).
+  installJsonBody(app);
+  installGuards(app, {
+    httpHost: ctx.settings.httpHost ?? '127.0.0.1',
+    allowedHosts: ctx.settings.allowedHosts ?? [],
+    allowedOrigins: ctx.settings.allowedOrigins ?? [],
+    ...(ctx.settings.apiToken ? { apiToken: ctx.settings.apiToken } : {}),
   });
   await app.register(swagger, {
     openapi: {
@@ -74,21 +80,6 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-
-  const token = ctx.settings.apiToken;
-  if (token) {
-    app.addHook('onRequest', async (request, reply) => {
-      if (!routedPath(request).startsWith('/v1/')) return;
-      if (tokenMatches(request.headers.authorization, token)) return;
-      reply.header('WWW-Authenticate', 'Bearer realm="kkt-emu"');
-      return sendProblem(reply, {
-        status: 401,
-        title: 'Unauthorized',
-        detail: 'this adapter needs Authorization: Bearer <KKT_API_TOKEN>',
-        code: 'UNAUTHORIZED',
-      });
-    });
-  }
 
   for (const routes of [
     receiptRoutes,

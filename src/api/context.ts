@@ -4,6 +4,7 @@ import type { BufferState } from '../service/buffer.ts';
 import type { CashKind, CashOutcome } from '../service/cash.ts';
 import type { ReceiptOutcome, StoredReceipt } from '../service/fiscalizer.ts';
 import type { HeartbeatSnapshot } from '../service/heartbeat/heartbeat-service.ts';
+import type { StorageSnapshot } from '../service/storage-health.ts';
 import type { BreakerSnapshot } from '../service/sync/breaker.ts';
 import type { NetworkStatus, PassResult, SyncSnapshot } from '../service/sync/sync-service.ts';
 
@@ -16,7 +17,9 @@ export interface AdapterContext {
   driver: KktDriver;
   receipts: ReceiptApi;
   cash: { move(kind: CashKind, key: string, body: unknown): Promise<CashOutcome> };
-  buffer: { state(): BufferState };
+  buffer: { state(): BufferState; requeueFailed(): number };
+  /** Whether the adapter can write its records (health turns unhealthy on a full disk). */
+  storage?: { snapshot(): StorageSnapshot };
   /** The ОФД sync worker and its breaker; absent when no ОФД URL is configured. */
   sync?: SyncApi;
   /** The ERP heartbeat; absent when no Odoo URL is configured. */
@@ -30,8 +33,14 @@ export interface AdapterContext {
 export interface ApiSettings {
   /** The ККТ's time zone: every timestamp in an answer is local time with its offset. */
   timezone: string;
-  /** KKT_API_TOKEN: when set, /v1 needs `Authorization: Bearer <token>`. */
+  /** KKT_API_TOKEN: when set, /v1, /docs and the inspector's data need `Authorization: Bearer <token>`. */
   apiToken?: string;
+  /** KKT_HTTP_HOST, KKT_ALLOWED_HOSTS, KKT_ALLOWED_ORIGINS: the cross-site checks (docs/security.md). */
+  httpHost?: string;
+  allowedHosts?: string[];
+  allowedOrigins?: string[];
+  /** KKT_SYNC_WAIT in ms: how long POST /v1/kkt/buffer/sync waits before answering with progress. */
+  syncWaitMs?: number;
   /** The ОФД the worker syncs with, shown in health and worker status. */
   ofdUrl?: string;
 }
@@ -44,6 +53,8 @@ export interface ReceiptApi {
 
 export interface SyncApi {
   syncNow(): Promise<PassResult>;
+  /** The pass running now: what it delivered so far; null between passes. */
+  progress(): { synced: number; failed: number } | null;
   snapshot(): SyncSnapshot;
   breakerSnapshot(): BreakerSnapshot;
   networkStatus(): NetworkStatus;

@@ -34,6 +34,7 @@ const STATUS: Record<ServiceErrorCode, [number, string]> = {
   IDEMPOTENCY_KEY_MISMATCH: [422, 'Idempotency-Key reused'],
   BUFFER_FULL: [503, 'Buffer full'],
   DEVICE_UNAVAILABLE: [503, 'Device unavailable'],
+  STORAGE_UNAVAILABLE: [503, 'Storage unavailable'],
 };
 
 export function problemOf(f: ServiceFailure): Problem {

@@ -29,6 +29,7 @@ import {
   withDefaults,
 } from '../fiscal/fn-core.ts';
 import { FiscalArchive } from '../io/sqlite/fiscal-archive.ts';
+import { STORAGE_CAUSE_TEXT, storageCause } from '../io/sqlite/storage-errors.ts';
 import { provideKkt } from '../machines/kkt.machine.ts';
 import type { FiscalizeInput, FiscalizeOutput, JobOp, JobOutcome, JobResult } from '../machines/kkt.types.ts';
 import type { CashRequest, ConfirmResult, DeviceStatus, KktDriver } from './driver.ts';
@@ -52,6 +53,11 @@ export interface EmulatorOptions {
 }
 
 type KktActor = Actor<ReturnType<typeof provideKkt>>;
+
+/** Where the emulated ККТ with serial `kktSerial` keeps its ФН archive. */
+export function archivePathFor(dataDir: string, kktSerial: string): string {
+  return join(dataDir, `kkt-${kktSerial}.db`);
+}
 
 /** SQLite keeps an archive in up to three files. */
 const ARCHIVE_FILE_SUFFIXES = ['', '-wal', '-shm'] as const;
@@ -81,7 +87,7 @@ export class EmulatedKkt implements KktDriver {
   }
 
   get archivePath(): string {
-    return join(this.options.dataDir, `kkt-${this.options.registration.kktSerial}.db`);
+    return archivePathFor(this.options.dataDir, this.options.registration.kktSerial);
   }
 
   /** The actor, for inspection and tests; nothing outside the device may send it events. */
@@ -145,7 +151,18 @@ export class EmulatedKkt implements KktDriver {
       }
     }
     // The documents are in the ФН before the paper comes out, as on a real device.
-    this.archive.commitMany(steps);
+    try {
+      this.archive.commitMany(steps);
+    } catch (e) {
+      // Nothing was written (the transaction rolled back): every job of the batch is refused, in
+      // words, with the SQLite error kept as the cause for the adapter's storage health.
+      const cause = storageCause(e);
+      const error = new FiscalError(
+        'DEVICE_STOPPED',
+        `the fiscal archive could not be written${cause ? ` (${STORAGE_CAUSE_TEXT[cause]})` : ''}`,
+      );
+      throw Object.assign(error, { cause: e });
+    }
     let delay = 0;
     for (let i = 0; i < input.jobs.length; i++) delay += drawDelay(this.options.printDelay);
     if (delay > 0) await sleep(delay);

@@ -1,4 +1,5 @@
 import pretty from 'pino-pretty';
+import { DataDirError } from '../io/sqlite/open-database.ts';
 import { MockOdooServer } from '../mocks/mock-odoo.ts';
 import { MockOfdServer } from '../mocks/mock-ofd.ts';
 import { startBanner } from './banner.ts';
@@ -12,6 +13,7 @@ const USAGE = `usage: kkt-emu <command> [--option value ...]
   ofd       the mock ОФД alone (KKT_OFD_PORT, default 9000)
   odoo      the mock Odoo alone (KKT_ODOO_PORT, default 8069)
   device    the emulated ККТ on the Shtrih-M protocol: --serial-port <path> | --tcp [host:]<port> (docs/serial.md)
+  requeue   send the receipts the ОФД refused (failed) again: asks the running adapter (POST /v1/kkt/buffer/retry)
   statecharts  write docs/statecharts/<machine>.md (Mermaid) and .svg; --check exits 1 when they are stale
 Every setting is an env (KKT_HTTP_PORT) or a flag (--http-port). See README.md.`;
 
@@ -89,6 +91,36 @@ async function start(command: Command, rest: string[]): Promise<Running> {
   return { log: adapter.app.log, close };
 }
 
+/**
+ * `kkt-emu requeue`: the running adapter owns its data dir (it holds the lock), so the command
+ * asks it over HTTP at KKT_HTTP_HOST:KKT_HTTP_PORT, with KKT_API_TOKEN when set.
+ */
+async function requeue(rest: string[]): Promise<number> {
+  const flags = parseFlags(rest);
+  if (flags.problems.length > 0) throw new ConfigError(flags.problems);
+  const config = loadConfig(process.env, flags.values);
+  const host = ['0.0.0.0', '::', ''].includes(config.httpHost) ? '127.0.0.1' : config.httpHost;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.httpPort}/v1/kkt/buffer/retry`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: config.apiToken ? { authorization: `Bearer ${config.apiToken}` } : {},
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch {
+    console.error(`kkt-emu: no adapter answers at ${url}; is it running (KKT_HTTP_HOST, KKT_HTTP_PORT)?`);
+    return 1;
+  }
+  const body = (await res.json().catch(() => ({}))) as { requeued?: number; detail?: string };
+  if (!res.ok) {
+    console.error(`kkt-emu: the adapter answered ${res.status}: ${body.detail ?? ''}`.trim());
+    return 1;
+  }
+  console.log(`kkt-emu: ${body.requeued ?? 0} failed receipts requeued`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -108,6 +140,13 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'statecharts') {
     const { runStatechartsCommand } = await import('./commands/statecharts.ts');
     return runStatechartsCommand(rest);
+  }
+  if (command === 'requeue') {
+    if (help) {
+      console.log(commandUsage(command));
+      return 0;
+    }
+    return requeue(rest);
   }
   if (!(COMMANDS as readonly string[]).includes(command)) {
     console.error(`kkt-emu: unknown command "${command}"\n${USAGE}`);
@@ -138,6 +177,8 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     if (e instanceof ConfigError) {
       for (const line of e.problems) console.error(`kkt-emu: ${line}`);
+    } else if (e instanceof DataDirError) {
+      console.error(`kkt-emu: ${e.message}`);
     } else {
       console.error('kkt-emu: failed to start:', e instanceof Error ? (e.stack ?? e.message) : e);
     }

@@ -60,6 +60,20 @@ export interface Config {
   inspect: boolean;
   /** KKT_INSPECT_STATELY: also attach @statelyai/inspect's WebSocket inspector. */
   inspectStately: boolean;
+  /** KKT_ALLOWED_HOSTS: host names the adapter answers to besides IP literals, localhost and KKT_HTTP_HOST. */
+  allowedHosts: string[];
+  /** KKT_ALLOWED_ORIGINS: web origins whose pages may change state (docs/security.md). */
+  allowedOrigins: string[];
+  /** KKT_HTTP_REQUEST_TIMEOUT: seconds to receive a whole request (headers and body). */
+  httpRequestTimeout: number;
+  /** KKT_HTTP_HEADERS_TIMEOUT: seconds to receive a request's headers. */
+  httpHeadersTimeout: number;
+  /** KKT_HTTP_MAX_CONNECTIONS: open HTTP connections at once; more are closed at once. */
+  httpMaxConnections: number;
+  /** KKT_SYNC_WAIT: seconds POST /v1/kkt/buffer/sync waits for its pass before answering with progress. */
+  syncWait: number;
+  /** KKT_SYNCED_RETENTION_DAYS: days synced receipts stay in adapter.db; 0 keeps them. */
+  syncedRetentionDays: number;
 }
 
 /** An INN of the given lengths with valid check digits (ФНС rules). */
@@ -126,6 +140,35 @@ const url: Parser<string | undefined> = (raw) => {
     return ERR(`must be a URL, got "${raw}"`);
   }
 };
+
+/** A comma-separated list; `*` alone means "any". */
+const list =
+  (check: (item: string) => string | undefined): Parser<string[]> =>
+  (raw) => {
+    const items = raw
+      .split(',')
+      .map((i) => i.trim())
+      .filter((i) => i !== '');
+    for (const item of items) {
+      if (item === '*') continue;
+      const problem = check(item);
+      if (problem) return ERR(`${problem}, got "${item}"`);
+    }
+    return items;
+  };
+const hostNames = list((h) =>
+  /^[a-z0-9.-]+$|^\[?[0-9a-f:.]+\]?$/i.test(h) ? undefined : 'must list host names (no port)',
+);
+const origins = list((o) => {
+  try {
+    const u = new URL(o);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.toLowerCase().replace(/\/$/, '')
+      ? undefined
+      : 'must list origins such as https://pos.example:8443 (scheme, host, port; no path)';
+  } catch {
+    return 'must list origins such as https://pos.example:8443';
+  }
+});
 
 const SETTINGS: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 'mode', env: 'KKT_MODE', fallback: 'mock', parse: oneOf('mock', 'production') },
@@ -206,6 +249,13 @@ const SETTINGS: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 'serialPair', env: 'KKT_SERIAL_PAIR', fallback: 'false', parse: bool },
   { key: 'inspect', env: 'KKT_INSPECT', fallback: 'true', parse: bool },
   { key: 'inspectStately', env: 'KKT_INSPECT_STATELY', fallback: 'false', parse: bool },
+  { key: 'allowedHosts', env: 'KKT_ALLOWED_HOSTS', fallback: '', parse: hostNames },
+  { key: 'allowedOrigins', env: 'KKT_ALLOWED_ORIGINS', fallback: '', parse: origins },
+  { key: 'httpRequestTimeout', env: 'KKT_HTTP_REQUEST_TIMEOUT', fallback: '30', parse: num(0.1, 3600) },
+  { key: 'httpHeadersTimeout', env: 'KKT_HTTP_HEADERS_TIMEOUT', fallback: '10', parse: num(0.1, 3600) },
+  { key: 'httpMaxConnections', env: 'KKT_HTTP_MAX_CONNECTIONS', fallback: '256', parse: int(1, 100_000) },
+  { key: 'syncWait', env: 'KKT_SYNC_WAIT', fallback: '5', parse: num(0.01, 600) },
+  { key: 'syncedRetentionDays', env: 'KKT_SYNCED_RETENTION_DAYS', fallback: '30', parse: num(0, 36500) },
 ];
 
 /** Short spellings people type (`kkt-emu up --driver shtrih`). */
@@ -288,6 +338,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
   if (problems.length === 0 && c.regNumber !== undefined && !isValidRegNumber(c.regNumber, c.inn, c.kktSerial))
     problems.push(
       `KKT_REG_NUMBER (--reg-number): "${c.regNumber}" fails its check digits for KKT_INN ${c.inn} and KKT_SERIAL ${c.kktSerial} (the last 6 digits are the CRC16-CCITT of the registration; leave it unset to generate a valid one)`,
+    );
+  if (problems.length === 0 && c.httpHeadersTimeout > c.httpRequestTimeout)
+    problems.push(
+      `KKT_HTTP_HEADERS_TIMEOUT (--http-headers-timeout): must not be above KKT_HTTP_REQUEST_TIMEOUT (--http-request-timeout), got ${c.httpHeadersTimeout} > ${c.httpRequestTimeout}`,
     );
   if (problems.length > 0) throw new ConfigError(problems);
   return c;

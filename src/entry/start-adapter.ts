@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { buildApp } from '../api/app.ts';
@@ -14,15 +13,19 @@ import { startStatelyTransport } from '../inspect/stately.ts';
 import { systemClock, VirtualClock } from '../io/clock.ts';
 import { OdooClient } from '../io/http/odoo-client.ts';
 import { OfdClient } from '../io/http/ofd-client.ts';
-import { AdapterStore } from '../io/sqlite/adapter-store.ts';
+import type { AdapterStore } from '../io/sqlite/adapter-store.ts';
 import { ReceiptBuffer } from '../service/buffer.ts';
 import { CashService } from '../service/cash.ts';
 import { Fiscalizer } from '../service/fiscalizer.ts';
 import { HeartbeatService } from '../service/heartbeat/heartbeat-service.ts';
+import { ARCHIVE_IDENTITY_KEY } from '../service/rebuild.ts';
+import { RepeatLimiter } from '../service/repeat-log.ts';
+import { StorageHealth } from '../service/storage-health.ts';
 import { Breaker } from '../service/sync/breaker.ts';
 import { SyncService } from '../service/sync/sync-service.ts';
 import type { Config } from './config.ts';
 import { listenFailure } from './config.ts';
+import { type OpenedDataDir, openDataDir, reconcileDataDir } from './data-dir.ts';
 import { openDriver } from './open-driver.ts';
 
 export interface RunningAdapter {
@@ -36,6 +39,8 @@ export interface RunningAdapter {
   heartbeat?: HeartbeatService;
   /** The live inspector behind GET /inspect (absent with KKT_INSPECT=false). */
   inspector?: InspectionHub;
+  /** adapter.db (tests inject storage faults through it). */
+  store: AdapterStore;
   close(): Promise<void>;
 }
 
@@ -77,17 +82,27 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
   };
   const virtual = options.clock ?? new VirtualClock();
   const clock: Clock = config.mode === 'mock' ? virtual : systemClock;
+  let dataDir: OpenedDataDir;
+  try {
+    dataDir = openDataDir(config);
+  } catch (e) {
+    stopInspection();
+    throw e;
+  }
   let device: Awaited<ReturnType<typeof openDriver>>;
   try {
     device = await openDriver(config, clock, { ...(inspect ? { inspect } : {}), ...(onActor ? { onActor } : {}) });
   } catch (e) {
     stopInspection();
+    dataDir.store.close();
+    dataDir.lock.release();
     throw e;
   }
   const driver = device.driver;
   const kkt = device.emulator;
   const netClock = options.netClock ?? systemClock;
-  let store: AdapterStore | undefined;
+  let store: AdapterStore | undefined = dataDir.store;
+  let retention: ReturnType<typeof setInterval> | undefined;
   let sync: SyncService | undefined;
   let heartbeat: HeartbeatService | undefined;
   let ofdClient: OfdClient | undefined;
@@ -98,7 +113,15 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     await Promise.all([ofdClient?.close(), odooClient?.close()]);
   };
   try {
-    store = new AdapterStore(join(config.dataDir, 'adapter.db'));
+    store = await reconcileDataDir(config, dataDir, driver, (line) => console.error(`kkt-emu: ${line}`));
+    const dataStore = store;
+    const repeats = new RepeatLimiter(({ cause, repeated, detail }) =>
+      log?.error(
+        { repeated, ...(detail !== undefined ? { detail } : {}) },
+        repeated > 0 ? `${cause} (repeated ${repeated} times)` : cause,
+      ),
+    );
+    const storage = new StorageHealth(() => dataStore.probeWrite(), Date.now, repeats);
     if (config.ofdApiUrl) {
       ofdClient = new OfdClient({
         baseUrl: config.ofdApiUrl,
@@ -176,21 +199,47 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       timezone: config.timezone,
       defaultTaxation: config.taxationType,
       ...(openSync ? { onBuffered: () => openSync.notifyReceipts() } : {}),
+      storage,
     });
     await fiscalizer.recover();
     const cash = new CashService({ driver, store, clock });
     await cash.recover();
+    if (config.syncedRetentionDays > 0) {
+      const keepMs = config.syncedRetentionDays * 86_400_000;
+      const prune = () => {
+        try {
+          while (dataStore.pruneSynced(clock.now() - keepMs, 500) === 500);
+        } catch (e) {
+          storage.failed(e, 'retention');
+        }
+      };
+      prune();
+      retention = setInterval(prune, 3_600_000);
+      retention.unref();
+    }
     const openStore = store;
     const ctx: AdapterContext = {
       settings: {
         timezone: config.timezone,
         ...(config.apiToken ? { apiToken: config.apiToken } : {}),
         ...(config.ofdApiUrl ? { ofdUrl: config.ofdApiUrl } : {}),
+        httpHost: config.httpHost,
+        allowedHosts: config.allowedHosts,
+        allowedOrigins: config.allowedOrigins,
+        syncWaitMs: config.syncWait * 1000,
       },
       driver,
       receipts: fiscalizer,
       cash,
-      buffer,
+      buffer: {
+        state: () => buffer.state(),
+        requeueFailed: () => {
+          const n = buffer.requeueFailed();
+          if (n > 0) openSync?.notifyReceipts();
+          return n;
+        },
+      },
+      storage,
     };
     if (sync) ctx.sync = sync;
     if (heartbeat) ctx.heartbeat = heartbeat;
@@ -212,11 +261,18 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
         reset: async () => {
           await kkt.replaceFiscalDrive();
           openStore.clear();
+          openStore.setMeta(ARCHIVE_IDENTITY_KEY, kkt.statusNow().fn.number);
           openSync?.breaker.reset();
           await fiscalizer.recover();
         },
       };
-    const app = await buildApp(ctx, { logger: options.logger ?? false });
+    const app = await buildApp(ctx, {
+      logger: options.logger ?? false,
+      requestTimeoutS: config.httpRequestTimeout,
+      headersTimeoutS: config.httpHeadersTimeout,
+      maxConnections: config.httpMaxConnections,
+      onInternalError: (e) => repeats.note(`request failed: ${e instanceof Error ? e.name : 'error'}`, e),
+    });
     log = app.log;
     try {
       await app.listen({ host: config.httpHost, port: config.httpPort });
@@ -233,6 +289,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       url: `http://${host}:${port}`,
       config,
       driver,
+      store: openStore,
       ...(config.mode === 'mock' && kkt ? { emulator: kkt } : {}),
       clock,
       ...(sync ? { sync } : {}),
@@ -244,18 +301,22 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
           await app.close();
           stopInspection();
           await stopNetwork();
+          clearInterval(retention);
           await device.close();
           openStore.close();
+          dataDir.lock.release();
           if (!options.clock) virtual.dispose();
         })();
         return closing;
       },
     };
   } catch (e) {
+    clearInterval(retention);
     stopInspection();
     await stopNetwork();
     store?.close();
     await device.close();
+    dataDir.lock.release();
     throw e;
   }
 }

@@ -95,6 +95,12 @@ export interface ReceiptInput {
    * property) so an adapter can find it in the archive after a crash.
    */
   requestId?: string;
+  /**
+   * The Idempotency-Key and the SHA-256 of the request body it was printed for, kept with the
+   * receipt so the adapter's records can be rebuilt from the archive (docs/adapter.md).
+   */
+  idempotencyKey?: string;
+  bodyHash?: string;
 }
 
 /** 1173 тип коррекции: 0 самостоятельно, 1 по предписанию (ffd.md §2.2, §5.4). */

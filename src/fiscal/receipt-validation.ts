@@ -14,6 +14,7 @@ import type { CorrectionBasis, CorrectionInput, Customer, ReceiptInput, ReceiptI
 import type { FieldError } from './errors.ts';
 import { MEASURES, parseMeasure } from './measure.ts';
 import { type Kopecks, MAX_KOPECKS, parseRubles } from './money.ts';
+import { unprintableReason } from './printable-text.ts';
 import { lineSum, parseQuantity } from './quantity.ts';
 import { innProblem } from './registration.ts';
 import { isLegacyGeneralRate, parseVatRate, vatAmount } from './vat.ts';
@@ -72,11 +73,6 @@ const ITEM_FIELDS = new Set([
 const PAYMENT_FIELDS = new Set(['type', 'amount']);
 const PHONE = /^\+?\d{10,15}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-/**
- * An unpaired UTF-16 surrogate (valid in JSON as `"\ud800"`) cannot be printed, encoded in CP866
- * or canonicalized for the fiscal sign (RFC 8785 refuses it), so it is refused here, not in the ФН.
- */
-const LONE_SURROGATE = /\p{Surrogate}/u;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -106,8 +102,9 @@ function optionalText(
     errors.push({ path, message: 'must not be empty' });
     return undefined;
   }
-  if (LONE_SURROGATE.test(text)) {
-    errors.push({ path, message: 'must not contain unpaired surrogate characters' });
+  const unprintable = unprintableReason(text);
+  if (unprintable !== undefined) {
+    errors.push({ path, message: unprintable });
     return undefined;
   }
   if ([...text].length > max) errors.push({ path, message: `must be at most ${max} characters` });
@@ -140,8 +137,8 @@ function validateItem(raw: unknown, i: number, ctx: ValidationContext, errors: F
   const name = typeof raw.name === 'string' ? raw.name.trim() : undefined;
   if (name === undefined) errors.push({ path: `${base}/name`, message: 'is required and must be a string' });
   else if (name.length === 0) errors.push({ path: `${base}/name`, message: 'must not be empty' });
-  else if (LONE_SURROGATE.test(name))
-    errors.push({ path: `${base}/name`, message: 'must not contain unpaired surrogate characters' });
+  else if (unprintableReason(name) !== undefined)
+    errors.push({ path: `${base}/name`, message: unprintableReason(name) as string });
   else if ([...name].length > MAX_NAME_LENGTH)
     errors.push({ path: `${base}/name`, message: `must be at most ${MAX_NAME_LENGTH} characters` });
 

@@ -24,7 +24,15 @@ const OFD_FAULTS: readonly (keyof MockFaults)[] = [
 export interface MockOfdOptions extends MockServerOptions {
   /** When set, the document routes require `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * How many receipts (and, separately, other documents) the mock keeps for `receipts()`:
+   * a ring, the oldest dropped first, so a long run cannot grow it without bound. Counters
+   * keep counting everything. Default 10 000.
+   */
+  maxStored?: number;
 }
+
+export const MOCK_OFD_MAX_STORED = 10_000;
 
 export interface MockOfdHealth {
   status: 'healthy';
@@ -68,8 +76,12 @@ export class MockOfdServer {
   #callCount = 0;
   #documentCallCount = 0;
   #duplicates = 0;
+  #receiptsReceived = 0;
+  #documentsReceived = 0;
+  readonly #maxStored: number;
 
   constructor(options: MockOfdOptions = {}) {
+    this.#maxStored = Math.max(1, options.maxStored ?? MOCK_OFD_MAX_STORED);
     this.#logger = options.logger ?? false;
     this.#token = options.token || undefined;
     this.#listener = new MockListener('mock ОФД', options, () => this.#buildApp());
@@ -108,6 +120,8 @@ export class MockOfdServer {
     this.#callCount = 0;
     this.#documentCallCount = 0;
     this.#duplicates = 0;
+    this.#receiptsReceived = 0;
+    this.#documentsReceived = 0;
   }
 
   /** Unique receipts in arrival order. */
@@ -140,8 +154,8 @@ export class MockOfdServer {
       status: 'healthy',
       ...this.#faults.faults,
       call_count: this.#callCount,
-      receipts_received: this.#receipts.length,
-      documents_received: this.#documents.length,
+      receipts_received: this.#receiptsReceived,
+      documents_received: this.#documentsReceived,
     };
   }
 
@@ -157,7 +171,13 @@ export class MockOfdServer {
       timestamp: Math.floor(Date.now() / 1000),
     };
     this.#accepted.set(key, answer);
-    (route === 'receipt' ? this.#receipts : this.#documents).push(payload);
+    // The dedup memory is bounded too (a few times the ring: its entries are small).
+    if (this.#accepted.size > 4 * this.#maxStored) this.#accepted.delete(this.#accepted.keys().next().value as string);
+    const list = route === 'receipt' ? this.#receipts : this.#documents;
+    list.push(payload);
+    if (list.length > this.#maxStored) list.shift();
+    if (route === 'receipt') this.#receiptsReceived++;
+    else this.#documentsReceived++;
     return answer;
   }
 

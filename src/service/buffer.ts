@@ -50,6 +50,11 @@ export class ReceiptBuffer {
     this.printing--;
   }
 
+  /** Failed receipts back to pending, to be sent again (POST /v1/kkt/buffer/retry). */
+  requeueFailed(): number {
+    return this.store.requeueFailed();
+  }
+
   used(): number {
     return this.store.bufferCounts().pending + this.printing;
   }

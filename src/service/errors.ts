@@ -13,7 +13,12 @@ export type ServiceErrorCode =
   /** The buffer is at its block threshold; nothing was fiscalized. */
   | 'BUFFER_FULL'
   /** The device's outcome is unknown; retrying the same key learns it from the archive. */
-  | 'DEVICE_UNAVAILABLE';
+  | 'DEVICE_UNAVAILABLE'
+  /**
+   * The adapter could not write its records (disk full, read-only, I/O error). The receipt may
+   * have been printed: retrying the same key gives its answer once storage is back.
+   */
+  | 'STORAGE_UNAVAILABLE';
 
 export interface ServiceFailure {
   code: ServiceErrorCode;

@@ -9,8 +9,20 @@ import { HLC_ZERO, type Hlc, hlcTick, hlcToString } from '../fiscal/hlc.ts';
 import { localParts, truncateToMinute } from '../fiscal/local-time.ts';
 import { validateCorrection, validateReceipt } from '../fiscal/receipt-validation.ts';
 import type { AdapterStore, RequestRecord, SyncStatus } from '../io/sqlite/adapter-store.ts';
+import { STORAGE_CAUSE_TEXT } from '../io/sqlite/storage-errors.ts';
 import type { ReceiptBuffer } from './buffer.ts';
 import { failureOf, type ServiceFailure, validationFailure } from './errors.ts';
+import type { StorageHealth } from './storage-health.ts';
+
+/** A write of the adapter's records failed; `printed` tells whether the device had printed already. */
+class RecordNotWritten extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly printed: number | undefined,
+  ) {
+    super('the adapter could not write its records');
+  }
+}
 
 export interface FiscalizerOptions {
   driver: KktDriver;
@@ -21,6 +33,8 @@ export interface FiscalizerOptions {
   defaultTaxation: TaxationType;
   /** Called after a receipt reached the buffer (committed): wakes the sync worker. */
   onBuffered?: () => void;
+  /** Told of every failed and successful write: health shows a full disk (service/storage-health.ts). */
+  storage?: StorageHealth;
 }
 
 /** What the buffer holds and the ОФД gets: receipts and correction receipts (form 31). */
@@ -90,6 +104,15 @@ export function bodyHash(body: unknown): string {
     .digest('hex');
 }
 
+/** The hash, or undefined for a body RFC 8785 cannot canonicalize (the HTTP layer refuses those first). */
+function safeBodyHash(body: unknown): string | undefined {
+  try {
+    return bodyHash(body);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Exactly-once fiscalization. The intent (key, body hash, receipt id) is durable before the
  * device is asked; the document is durable before the POS hears of it; an intent a crash left
@@ -155,7 +178,16 @@ export class Fiscalizer {
       );
     this.inFlight.add(key);
     try {
-      const hash = bodyHash(body);
+      const hash = safeBodyHash(body);
+      if (hash === undefined) {
+        const validation = validateReceipt(body, this.validationContext());
+        return {
+          ok: false,
+          failure: validationFailure(
+            validation.ok ? [{ path: '', message: 'cannot be canonicalized' }] : validation.errors,
+          ),
+        };
+      }
       const existing = this.o.store.getRequest(key);
       if (existing) {
         const storedKind =
@@ -167,14 +199,47 @@ export class Fiscalizer {
           );
         if (existing.state === 'done' && existing.document !== null)
           return { ok: true, receipt: storedReceipt(existing, existing.document), replayed: true };
+        if (existing.state === 'done') {
+          // Pruned by retention: the fiscal archive still has the document.
+          const doc = await this.o.driver.findReceipt(existing.receipt_id, existing.after_doc_number);
+          if (doc) return { ok: true, receipt: storedReceipt(existing, JSON.stringify(doc)), replayed: true };
+          return fail(
+            'DEVICE_UNAVAILABLE',
+            `the document printed for Idempotency-Key "${key}" is not in the device's archive`,
+          );
+        }
         // Left in flight by a crash or a device failure, and not running now: settle it first.
         const settled = await this.settle(existing);
         if (settled) return { ok: true, receipt: settled, replayed: true };
       }
-      return await this.fiscalizeNew(kind, key, hash, body);
+      const outcome = await this.fiscalizeNew(kind, key, hash, body);
+      if (outcome.ok) this.o.storage?.succeeded();
+      return outcome;
+    } catch (e) {
+      return { ok: false, failure: this.storageFailure(e) };
     } finally {
       this.inFlight.delete(key);
     }
+  }
+
+  /**
+   * A failed write of the adapter's own records. Never "failed": the receipt may be printed, so
+   * the POS learns its outcome by retrying the same key once storage is back (the in-flight
+   * record, when it was written, is settled from the device's archive then).
+   */
+  private storageFailure(e: unknown): ServiceFailure {
+    const printed = e instanceof RecordNotWritten ? e.printed : undefined;
+    const cause = e instanceof RecordNotWritten ? e.error : e;
+    const kind = this.o.storage?.failed(cause, 'adapter.db write');
+    if (kind === undefined && !(e instanceof RecordNotWritten)) throw e;
+    const why = kind ? STORAGE_CAUSE_TEXT[kind] : 'a storage error';
+    return {
+      code: 'STORAGE_UNAVAILABLE',
+      message:
+        printed !== undefined
+          ? `the receipt was printed (fiscal document ${printed}) but the adapter could not record it (${why}); retry with the same Idempotency-Key to get its answer once storage is back`
+          : `the adapter could not record the request (${why}); retry with the same Idempotency-Key`,
+    };
   }
 
   /** A receipt in the buffer with the request it was printed for. */
@@ -223,13 +288,11 @@ export class Fiscalizer {
       await this.o.store.group.run(() => this.o.store.insertRequest(intent));
       let doc: SettlementDocument;
       try {
+        const ids = { requestId: intent.receipt_id, idempotencyKey: key, bodyHash: hash };
         doc =
           kind === 'receipt'
-            ? await this.o.driver.printReceipt({ ...validation.value, requestId: intent.receipt_id })
-            : await this.o.driver.printCorrection({
-                ...(validation.value as CorrectionInput),
-                requestId: intent.receipt_id,
-              });
+            ? await this.o.driver.printReceipt({ ...validation.value, ...ids })
+            : await this.o.driver.printCorrection({ ...(validation.value as CorrectionInput), ...ids });
       } catch (e) {
         return { ok: false, failure: await this.afterDeviceError(intent, e) };
       }
@@ -249,6 +312,8 @@ export class Fiscalizer {
       await this.o.store.group.run(() => this.o.store.deleteInFlight(intent.idempotency_key));
       return failureOf(e);
     }
+    // The device's own storage (the emulator's archive) failing on the same disk.
+    if (e instanceof Error) this.o.storage?.failed(e.cause, 'fiscal archive write');
     const message = e instanceof Error ? e.message : String(e);
     return {
       code: 'DEVICE_UNAVAILABLE',
@@ -266,22 +331,26 @@ export class Fiscalizer {
     const hlc = this.hlc;
     this.lastDocNumber = Math.max(this.lastDocNumber, doc.number);
     const store = this.o.store;
-    await store.group.run(() => {
-      store.completeRequest(
-        {
-          receipt_id: intent.receipt_id,
-          idempotency_key: intent.idempotency_key,
-          fn_number: doc.fnNumber,
-          fiscal_doc_number: doc.number,
-          document: JSON.stringify(doc),
-          hlc: hlcToString(hlc),
-          created_at: now,
-        },
-        warnings,
-        now,
-      );
-      store.saveHlc(hlc.wall, hlc.logical);
-    });
+    await store.group
+      .run(() => {
+        store.completeRequest(
+          {
+            receipt_id: intent.receipt_id,
+            idempotency_key: intent.idempotency_key,
+            fn_number: doc.fnNumber,
+            fiscal_doc_number: doc.number,
+            document: JSON.stringify(doc),
+            hlc: hlcToString(hlc),
+            created_at: now,
+          },
+          warnings,
+          now,
+        );
+        store.saveHlc(hlc.wall, hlc.logical);
+      })
+      .catch((e: unknown) => {
+        throw new RecordNotWritten(e, doc.number);
+      });
     store.notePending();
     this.o.onBuffered?.();
     return { receiptId: intent.receipt_id, idempotencyKey: intent.idempotency_key, document: doc, warnings };

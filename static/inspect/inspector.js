@@ -161,9 +161,26 @@ function watchFilter() {
   });
 }
 
+/**
+ * With KKT_API_TOKEN set the inspector's data needs the token. EventSource cannot send a header,
+ * so the page asks once and keeps it in a SameSite=Strict cookie the adapter reads on GET only.
+ */
+async function fetchMachines() {
+  let res = await fetch('/inspect/machines');
+  if (res.status === 401) {
+    const token = window.prompt('This adapter needs its API token (KKT_API_TOKEN):');
+    if (!token) throw new Error('the API token is needed');
+    // biome-ignore lint/suspicious/noDocumentCookie: EventSource needs a cookie; the Cookie Store API is not everywhere
+    document.cookie = `kkt_api_token=${encodeURIComponent(token)}; path=/; SameSite=Strict`;
+    res = await fetch('/inspect/machines');
+  }
+  if (!res.ok) throw new Error(`GET /inspect/machines answered ${res.status}`);
+  return res;
+}
+
 async function main() {
   watchFilter();
-  const res = await fetch('/inspect/machines');
+  const res = await fetchMachines();
   const { machines } = await res.json();
   for (const machine of machines) createPanel(machine);
   for (const machine of machines) if (machine.actor) applyView(machine.actor);

@@ -68,12 +68,25 @@ describe('KKT_API_TOKEN', () => {
     expect((await t.get('/v1/kkt/status', AUTH)).body.fn.last_fiscal_doc_number).toBe(1);
   });
 
-  test('/docs and /docs/json are served without a token (only /v1 is guarded)', async () => {
+  test("/docs and /docs/json need the token too (header, or the inspector page's cookie)", async () => {
     const t = await start({ KKT_API_TOKEN: TOKEN });
-    const ui = await t.get('/docs');
+    for (const path of ['/docs', '/docs/json', '/inspect/machines', '/inspect/events']) {
+      const a = await t.get(path);
+      expect(a.status, path).toBe(401);
+      expect(problemShape(a).code).toBe('UNAUTHORIZED');
+    }
+    // The inspector's page shell is a static file: it stays open so it can ask for the token.
+    expect((await t.get('/inspect')).status).toBe(200);
+    const ui = await t.get('/docs', AUTH);
     expect(ui.status).toBe(200);
     expect(ui.contentType).toMatch(/text\/html/);
-    const doc = await t.get('/docs/json');
+    expect((await t.get('/docs/json', { cookie: `kkt_api_token=${TOKEN}` })).status).toBe(200);
+    // A lowercase scheme is the same scheme (RFC 9110 §11.1).
+    expect((await t.get('/v1/kkt/status', { authorization: `bearer ${TOKEN}` })).status).toBe(200);
+    expect((await t.get('/v1/kkt/status', { authorization: `BEARER  ${TOKEN}` })).status).toBe(200);
+    // The cookie is for pages that cannot send a header: never for /v1.
+    expect((await t.get('/v1/kkt/status', { cookie: `kkt_api_token=${TOKEN}` })).status).toBe(401);
+    const doc = await t.get('/docs/json', AUTH);
     expect(doc.status).toBe(200);
     // The document declares the bearer scheme it needs.
     expect(doc.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });

@@ -218,8 +218,8 @@ describe('malformed receipts', () => {
       ],
       [json('array type', sampleReceipt({ type: ['sale'] })), 400, 'VALIDATION_FAILED'],
       [json('array', [sampleReceipt()]), 400, 'VALIDATION_FAILED'],
-      // text/plain is read as a string, which is not a receipt object.
-      [{ kind: 'raw', label: 'text/plain', text: '{}', contentType: 'text/plain' }, 400, 'VALIDATION_FAILED'],
+      // Only application/json is read: a text/plain body (what a cross-site form or no-cors fetch sends) is 415.
+      [{ kind: 'raw', label: 'text/plain', text: '{}', contentType: 'text/plain' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [
         { kind: 'raw', label: 'xml', text: '<receipt/>', contentType: 'application/xml' },
         415,

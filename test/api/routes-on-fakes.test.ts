@@ -33,7 +33,7 @@ function context(receipt: AdapterContext['receipts']['receipt']): AdapterContext
     driver: {} as KktDriver,
     receipts: { receipt, correction: receipt, stored: () => undefined },
     cash: { move: async () => ({ ok: false, failure: { code: 'NOT_SUPPORTED', message: 'no drawer here' } }) },
-    buffer: { state: () => buffer },
+    buffer: { state: () => buffer, requeueFailed: () => 0 },
   };
 }
 

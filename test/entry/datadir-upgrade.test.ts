@@ -66,7 +66,9 @@ describe('a data dir written by kkt-emu 0.1.0', () => {
       expect(columns('requests')).toContain('warnings');
       expect(columns('receipts')).not.toContain('request');
       expect(columns('receipts')).not.toContain('fiscal_doc');
-      expect(db.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      // adapter.db now knows the archive it belongs to.
+      expect(db.prepare("SELECT value FROM meta WHERE key = 'fn_number'").pluck().get()).toMatch(/^9999/);
     } finally {
       db.close();
     }

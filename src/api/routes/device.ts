@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { FiscalError } from '../../fiscal/errors.ts';
+import { unprintableReason } from '../../fiscal/printable-text.ts';
 import type { AdapterContext } from '../context.ts';
 import { CashierSchema } from '../schemas.ts';
 import { deviceStatusView, settlementReportView, shiftDocumentView, xReportView } from '../views.ts';
@@ -51,6 +53,12 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (
   );
 };
 
+/** The cashier is printed on the report: the same text rules as a receipt's (fiscal/printable-text.ts). */
 function cashier(body: CashierBody): { cashier?: string } {
-  return body?.cashier ? { cashier: body.cashier } : {};
+  if (!body?.cashier) return {};
+  const text = body.cashier.trim();
+  const problem = unprintableReason(text);
+  if (problem !== undefined)
+    throw new FiscalError('VALIDATION_FAILED', `/cashier ${problem}`, [{ path: '/cashier', message: problem }]);
+  return { cashier: text };
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { localIsoWithOffset } from '../../fiscal/local-time.ts';
 import type { AdapterContext } from '../context.ts';
 import { breakerView, bufferView, deviceStatusView, heartbeatView, syncView } from '../views.ts';
 
@@ -34,8 +35,10 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (
     const breaker = ctx.sync ? breakerView(ctx.sync.breakerSnapshot(), tz) : null;
     const heartbeat = ctx.heartbeat ? heartbeatView(ctx.heartbeat.snapshot(), tz) : null;
     const linkTrouble = (breaker !== null && breaker.state !== 'CLOSED') || heartbeat?.state === 'offline';
+    const storage = ctx.storage?.snapshot();
+    const storageFailing = storage?.status === 'failing';
     const status =
-      device.state === 'blocked' || atBlock
+      device.state === 'blocked' || atBlock || storageFailing
         ? 'unhealthy'
         : pastAlert || linkTrouble || warnings.length > 0
           ? 'degraded'
@@ -50,6 +53,15 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (
         buffer: { ...buffer, alert: pastAlert, blocked: atBlock },
         ofd: ofdComponent(ctx),
         heartbeat: heartbeat ?? { state: 'disabled' },
+        storage: storage
+          ? {
+              status: storage.status,
+              cause: storage.cause,
+              detail: storage.detail,
+              since: storage.since === null ? null : localIsoWithOffset(storage.since, tz),
+              failures: storage.failures,
+            }
+          : { status: 'ok', cause: null, detail: null, since: null, failures: 0 },
       },
     };
   });

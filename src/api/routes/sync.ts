@@ -25,8 +25,28 @@ export const syncRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (ap
     async (_request, reply) => {
       const sync = ctx.sync;
       if (!sync) return sendProblem(reply, NOT_CONFIGURED);
-      const result = await sync.syncNow();
+      const pass = sync.syncNow();
+      // The answer waits at most KKT_SYNC_WAIT: a hanging ОФД must not hold the POS. The pass
+      // goes on; the answer says what it did so far.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = new Promise<'waiting'>((resolve) => {
+        timer = setTimeout(() => resolve('waiting'), ctx.settings.syncWaitMs ?? 5000);
+      });
+      const result = await Promise.race([pass, waited]).finally(() => clearTimeout(timer));
       reply.code(202);
+      if (result === 'waiting') {
+        pass.catch(() => undefined);
+        const progress = sync.progress() ?? { synced: 0, failed: 0 };
+        return {
+          status: 'in_progress',
+          synced: progress.synced,
+          failed: progress.failed,
+          skipped: ctx.buffer.state().pending,
+          documents: 0,
+          circuit_breaker: sync.breakerSnapshot().state,
+          last_error: sync.snapshot().lastError?.message ?? null,
+        };
+      }
       return {
         status: result.breakerOpen ? 'breaker_open' : result.errors > 0 ? 'partial' : 'completed',
         synced: result.synced,
@@ -37,6 +57,19 @@ export const syncRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (ap
         last_error: result.lastError,
       };
     },
+  );
+
+  app.post(
+    '/v1/kkt/buffer/retry',
+    {
+      schema: {
+        summary: 'Requeue failed receipts',
+        description:
+          'Moves every receipt the ОФД refused (`failed`) back to `pending` and wakes the sync worker; answers `{"requeued": n}`. For after the cause was fixed (a proxy that answered for the ОФД, a corrected registration). `kkt-emu requeue` calls it.',
+        tags: ['buffer'],
+      },
+    },
+    async () => ({ requeued: ctx.buffer.requeueFailed() }),
   );
 
   app.get('/v1/kkt/worker/status', { schema: { summary: 'Sync worker state', tags: ['buffer'] } }, async () => {

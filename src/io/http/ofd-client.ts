@@ -20,7 +20,16 @@ export class HttpClientError extends Error {
 }
 
 export type PostOutcome =
-  | { kind: 'answer'; status: number; text: string; json: unknown }
+  | {
+      kind: 'answer';
+      status: number;
+      text: string;
+      json: unknown;
+      /** The body was longer than `maxAnswerBytes`: it was cut off and not parsed. */
+      tooLarge?: boolean;
+      /** Retry-After, in ms, when the answer had one (seconds or an HTTP date). */
+      retryAfterMs?: number;
+    }
   | { kind: 'timeout'; reason: string }
   | { kind: 'unreachable'; reason: string };
 
@@ -31,6 +40,19 @@ export interface JsonPosterOptions {
   connections?: number;
   /** Sent with every request (e.g. Authorization). */
   headers?: Record<string, string>;
+  /** The longest answer body read (default 16 KiB): a peer cannot make the adapter buffer more. */
+  maxAnswerBytes?: number;
+}
+
+/** An ОФД's answer about one document is a few hundred bytes; anything longer is not an answer. */
+export const MAX_ANSWER_BYTES = 16 * 1024;
+
+function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 const TIMEOUT_CODES = new Set([
@@ -59,6 +81,7 @@ export class JsonPoster {
   readonly #prefix: string;
   readonly #timeoutMs: number;
   readonly #headers: Record<string, string>;
+  readonly #maxAnswerBytes: number;
   readonly origin: string;
 
   constructor(options: JsonPosterOptions) {
@@ -74,6 +97,7 @@ export class JsonPoster {
     this.origin = url.origin;
     this.#prefix = url.pathname.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs;
+    this.#maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
     this.#headers = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
     this.#pool = new Pool(url.origin, { connections: options.connections ?? 16, pipelining: 1 });
   }
@@ -105,14 +129,35 @@ export class JsonPoster {
         headersTimeout: ms,
         bodyTimeout: ms,
       });
-      const text = await res.body.text();
+      const retry = retryAfterMs(res.headers['retry-after']);
+      const extra = retry !== undefined ? { retryAfterMs: retry } : {};
+      // Read at most maxAnswerBytes: a 300 MB answer is refused, never held in memory.
+      const max = this.#maxAnswerBytes;
+      const declared = Number(res.headers['content-length']);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooLarge = Number.isFinite(declared) && declared > max;
+      if (!tooLarge)
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > max) {
+            tooLarge = true;
+            break;
+          }
+          chunks.push(chunk);
+        }
+      if (tooLarge) {
+        res.body.destroy();
+        return { kind: 'answer', status: res.statusCode, text: '', json: undefined, tooLarge: true, ...extra };
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
       let json: unknown;
       try {
         json = text === '' ? undefined : JSON.parse(text);
       } catch {
         // not JSON (a proxy's HTML page, say): callers report the raw text instead
       }
-      return { kind: 'answer', status: res.statusCode, text, json };
+      return { kind: 'answer', status: res.statusCode, text, json, ...extra };
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
       const code = errorCode(e);
@@ -160,7 +205,25 @@ export type OfdErrorCode =
 
 export type OfdResult =
   | { ok: true; ofdId: string }
-  | { ok: false; kind: 'transient' | 'permanent'; reason: string; status?: number; code: OfdErrorCode };
+  | {
+      ok: false;
+      kind: 'transient' | 'permanent';
+      reason: string;
+      status?: number;
+      code: OfdErrorCode;
+      /** The ОФД's Retry-After: the sync pass waits at least this long before trying again. */
+      retryAfterMs?: number;
+    };
+
+/** The ОФД's own verdict on a document: a JSON object with an `error` text (API.md, mock ОФД). */
+function isOfdVerdict(json: unknown): boolean {
+  return (
+    typeof json === 'object' &&
+    json !== null &&
+    !Array.isArray(json) &&
+    typeof (json as { error?: unknown }).error === 'string'
+  );
+}
 
 export interface OfdClientOptions {
   baseUrl: string;
@@ -197,23 +260,29 @@ export class OfdClient {
     const fail = (kind: 'transient' | 'permanent', code: OfdErrorCode, what: string): OfdResult => ({
       ok: false,
       kind,
-      reason: `ОФД ${what} (${status}): ${describeAnswer(out)}`,
+      reason: `ОФД ${what} (${status})${out.tooLarge ? '' : `: ${describeAnswer(out)}`}`,
       status,
       code,
+      ...(out.retryAfterMs !== undefined ? { retryAfterMs: out.retryAfterMs } : {}),
     });
+    if (out.tooLarge) return fail('transient', 'OFD_BAD_ANSWER', `answered with more than ${MAX_ANSWER_BYTES} bytes`);
     if (status >= 200 && status < 300) {
       const id = (out.json as { ofd_id?: unknown } | undefined)?.ofd_id;
       if (typeof id === 'string' && id !== '') return { ok: true, ofdId: id };
       return fail('transient', 'OFD_BAD_ANSWER', 'answered success without an ofd_id');
     }
-    if (status >= 500 || status === 408 || status === 429) return fail('transient', 'OFD_SERVER_ERROR', 'failed');
+    if (status >= 500 || status === 408 || status === 429 || status === 413)
+      return fail('transient', 'OFD_SERVER_ERROR', 'failed');
     if (status === 401 || status === 403) {
       return fail('transient', 'OFD_UNAUTHORIZED', 'refused the credentials (check KKT_OFD_API_TOKEN)');
     }
     if (status === 404 || status === 405) {
       return fail('transient', 'OFD_NOT_FOUND', `has no ${ofdPath(payload)} (check KKT_OFD_API_URL)`);
     }
-    if (status >= 400) return fail('permanent', 'OFD_REJECTED', 'rejected the document');
+    // Only the ОФД's own verdict fails a receipt for good. A 4xx without it (a proxy's HTML
+    // page, an empty body) says nothing about the document: it stays pending.
+    if (status >= 400 && isOfdVerdict(out.json)) return fail('permanent', 'OFD_REJECTED', 'rejected the document');
+    if (status >= 400) return fail('transient', 'OFD_BAD_ANSWER', 'answered without a verdict on the document');
     return fail('transient', 'OFD_BAD_ANSWER', 'gave an unexpected answer');
   }
 

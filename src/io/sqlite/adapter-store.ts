@@ -61,6 +61,12 @@ const MIGRATIONS = [
     movement TEXT,
     created_at INTEGER NOT NULL
   );
+  -- Facts about the data dir: which fiscal archive (ФН) this database belongs to.
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  -- Written and deleted by the storage probe: can the adapter write again (disk space back)?
+  CREATE TABLE storage_probe (id INTEGER PRIMARY KEY, filler BLOB);
+  -- Retention: synced receipts by age.
+  CREATE INDEX receipts_synced_at ON receipts(synced_at) WHERE sync_status = 'synced';
   `,
 ];
 
@@ -105,6 +111,19 @@ export interface ReceiptRecord {
   hlc: string;
   created_at: number;
   synced_at: number | null;
+}
+
+/** A receipt rebuilt from the fiscal archive (adapter.db lost): its key row and its buffer row at once. */
+export interface RebuiltReceipt {
+  idempotency_key: string;
+  body_hash: string;
+  receipt_id: string;
+  fn_number: string;
+  fiscal_doc_number: number;
+  document: string;
+  hlc: string;
+  created_at: number;
+  synced: boolean;
 }
 
 /** What one sync pass learnt, written in one transaction. */
@@ -201,6 +220,30 @@ export class AdapterStore {
       inFlightCash: db.prepare<[], CashRequestRecord>(
         `SELECT * FROM cash_requests WHERE state = 'in_flight' ORDER BY created_at`,
       ),
+      requeue: db.prepare(
+        `UPDATE receipts SET sync_status = 'pending', last_error = NULL WHERE sync_status = 'failed'`,
+      ),
+      prunable: db.prepare<[number, number], { receipt_id: string; idempotency_key: string }>(
+        `SELECT receipt_id, idempotency_key FROM receipts
+         WHERE sync_status = 'synced' AND synced_at < ? ORDER BY synced_at LIMIT ?`,
+      ),
+      deleteReceipt: db.prepare('DELETE FROM receipts WHERE receipt_id = ?'),
+      forgetBody: db.prepare(`UPDATE requests SET request = 'null' WHERE idempotency_key = ?`),
+      getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      putMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      anyRequest: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM (SELECT 1 FROM requests LIMIT 1)'),
+      insertRebuiltRequest: db.prepare(
+        `INSERT OR IGNORE INTO requests (idempotency_key, body_hash, receipt_id, state, after_doc_number, request, created_at, completed_at)
+         VALUES (@idempotency_key, @body_hash, @receipt_id, 'done', @fiscal_doc_number - 1, 'null', @created_at, @created_at)`,
+      ),
+      insertRebuiltReceipt: db.prepare(
+        `INSERT OR IGNORE INTO receipts (receipt_id, idempotency_key, fn_number, fiscal_doc_number, document, hlc, created_at,
+           sync_status, synced_at)
+         VALUES (@receipt_id, @idempotency_key, @fn_number, @fiscal_doc_number, @document, @hlc, @created_at,
+           CASE WHEN @synced = 1 THEN 'synced' ELSE 'pending' END, CASE WHEN @synced = 1 THEN @created_at END)`,
+      ),
+      probeInsert: db.prepare('INSERT INTO storage_probe (filler) VALUES (randomblob(8192))'),
+      probeDelete: db.prepare('DELETE FROM storage_probe'),
       getHlc: db.prepare<[], { wall: number; logical: number }>('SELECT wall, logical FROM hlc_state WHERE id = 1'),
       putHlc: db.prepare('INSERT OR REPLACE INTO hlc_state (id, wall, logical) VALUES (1, ?, ?)'),
     };
@@ -311,6 +354,65 @@ export class AdapterStore {
 
   saveHlc(wall: number, logical: number): void {
     this.stmts.putHlc.run(wall, logical);
+  }
+
+  /** Failed receipts back to pending (POST /v1/kkt/buffer/retry); answers how many. */
+  requeueFailed(): number {
+    const n = this.stmts.requeue.run().changes;
+    this.counts.failed -= n;
+    this.counts.pending += n;
+    return n;
+  }
+
+  /**
+   * Retention: forgets synced receipts older than `before` (their document and request body;
+   * the key row stays, so a replay is still answered from the fiscal archive). At most `limit`
+   * per call, so the database is never held for long. The ФН archive itself is never pruned.
+   */
+  pruneSynced(before: number, limit: number): number {
+    const rows = this.stmts.prunable.all(before, limit);
+    if (rows.length === 0) return 0;
+    this.db.transaction(() => {
+      for (const r of rows) {
+        this.stmts.deleteReceipt.run(r.receipt_id);
+        this.stmts.forgetBody.run(r.idempotency_key);
+      }
+    })();
+    this.counts.synced -= rows.length;
+    return rows.length;
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.stmts.getMeta.get(key)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.stmts.putMeta.run(key, value);
+  }
+
+  /** Whether any request was ever recorded: a used database. */
+  hasHistory(): boolean {
+    return (this.stmts.anyRequest.get()?.n ?? 0) > 0;
+  }
+
+  /** Writes receipts rebuilt from the fiscal archive, in one transaction. */
+  insertRebuilt(rows: readonly RebuiltReceipt[]): void {
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const row = { ...r, synced: r.synced ? 1 : 0 };
+        this.stmts.insertRebuiltRequest.run(row);
+        this.stmts.insertRebuiltReceipt.run(row);
+      }
+    })();
+    this.counts = this.readCounts();
+  }
+
+  /** A write that needs a fresh page, rolled back: fails while the disk is full or read-only. */
+  probeWrite(): void {
+    this.db.transaction(() => {
+      this.stmts.probeInsert.run();
+      this.stmts.probeDelete.run();
+    })();
   }
 
   /** Test isolation (emulator reset): forget every receipt and request. */

@@ -1,6 +1,19 @@
+import { basename } from 'node:path';
 import Database from 'better-sqlite3';
+import { STORAGE_CAUSE_TEXT, storageCause } from './storage-errors.ts';
 
 export type Db = Database.Database;
+
+/**
+ * A data dir the adapter must not start on (a damaged or foreign file, another process on it):
+ * one line for the operator naming the file and what to do, no SQLite internals.
+ */
+export class DataDirError extends Error {
+  override readonly name = 'DataDirError';
+  readonly code = 'DATA_DIR_REFUSED';
+}
+
+const RECOVERY = 'see "Recovering a data dir" in docs/adapter.md';
 
 /**
  * Opens a SQLite file the way every kkt-emu store needs it: WAL for concurrent readers and
@@ -8,9 +21,17 @@ export type Db = Database.Database;
  * `migrations[i]` takes the schema from version i to i + 1 (PRAGMA user_version).
  */
 export function openDatabase(path: string, migrations: readonly string[]): Db {
-  const db = new Database(path);
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (e) {
+    throw refusal(path, e);
+  }
   try {
     db.pragma('journal_mode = WAL');
+    // A damaged file must stop the start, not fail every receipt later (RECOVERY explains what to do).
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new DataDirError(`${path} is damaged (SQLite quick_check failed); ${RECOVERY}`);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
@@ -26,6 +47,17 @@ export function openDatabase(path: string, migrations: readonly string[]): Db {
     return db;
   } catch (e) {
     db.close();
-    throw e;
+    throw refusal(path, e);
   }
+}
+
+function refusal(path: string, e: unknown): unknown {
+  if (e instanceof DataDirError) return e;
+  const cause = storageCause(e);
+  if (cause === undefined) return e;
+  const what =
+    cause === 'corrupt'
+      ? `is damaged or not a kkt-emu database (${basename(path)})`
+      : `cannot be opened: ${STORAGE_CAUSE_TEXT[cause]}`;
+  return new DataDirError(`${path} ${what}; ${RECOVERY}`);
 }

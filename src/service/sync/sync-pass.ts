@@ -33,6 +33,8 @@ export interface SyncPassDeps {
    * are not resent on every pass. Receipts have `failed` in the buffer for this.
    */
   rejectedDocuments?: Set<string>;
+  /** Counted up as the pass goes, for a manual sync that answers before the pass ends. */
+  progress?: { synced: number; failed: number };
 }
 
 type Delivery =
@@ -170,12 +172,14 @@ export class SyncPass {
       }
       if (result.ok) {
         breaker.succeeded();
+        if (this.deps.progress) this.deps.progress.synced++;
         this.parallel = true;
         return { kind: 'accepted', ofdId: result.ofdId, attempts: attempt };
       }
       if (result.kind === 'permanent') {
         // The ОФД answered: it is up, the document is what it refuses.
         breaker.succeeded();
+        if (this.deps.progress) this.deps.progress.failed++;
         return { kind: 'rejected', reason: `${result.code}: ${result.reason}`, attempts: attempt };
       }
       lastReason = `${result.code}: ${result.reason}`;
@@ -183,8 +187,14 @@ export class SyncPass {
       this.lastError = lastReason;
       this.parallel = false;
       breaker.failed(lastReason, this.deps.clock.now());
-      if (attempt < retryAttempts && breaker.state() === 'CLOSED')
-        await sleep(netClock, this.backoff(attempt), this.signal);
+      if (attempt < retryAttempts && breaker.state() === 'CLOSED') {
+        // An ОФД that says when to come back (429, 503 with Retry-After) is believed, up to a minute.
+        const wait =
+          result.retryAfterMs !== undefined
+            ? Math.max(this.backoff(attempt), Math.min(result.retryAfterMs, 60_000))
+            : this.backoff(attempt);
+        await sleep(netClock, wait, this.signal);
+      }
     }
     return { kind: 'pending', reason: lastReason, attempts: retryAttempts };
   }

@@ -47,6 +47,7 @@ export class SyncService {
   private readonly aborter = new AbortController();
   private lastSuccessAt: number | null = null;
   private running: Promise<unknown> = Promise.resolve();
+  private current: { synced: number; failed: number } | null = null;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: SyncServiceOptions) {
@@ -57,7 +58,13 @@ export class SyncService {
     const logic = syncWorkerMachineFor(options.netClock).provide({
       actors: {
         syncPass: fromPromise(({ input }) => {
-          const pass = SyncPass.run(deps, input, this.aborter.signal);
+          const progress = { synced: 0, failed: 0 };
+          this.current = progress;
+          const pass = SyncPass.run({ ...deps, progress }, input, this.aborter.signal);
+          const settled = () => {
+            if (this.current === progress) this.current = null;
+          };
+          pass.then(settled, settled);
           this.running = pass.catch(() => undefined);
           return pass;
         }),
@@ -118,6 +125,11 @@ export class SyncService {
       };
       this.actor.send({ type: 'sync.request' });
     });
+  }
+
+  /** What the pass running now delivered so far; null between passes. */
+  progress(): { synced: number; failed: number } | null {
+    return this.current === null ? null : { ...this.current };
   }
 
   state(): 'idle' | 'syncing' | 'backingOff' {
