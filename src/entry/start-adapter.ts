@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { buildApp } from '../api/app.ts';
+import { AtolQueue } from '../atol/front/queue.ts';
+import { buildAtolServer } from '../atol/front/server.ts';
 import type { AdapterContext } from '../api/context.ts';
 import type { KktDriver } from '../device/driver.ts';
 import type { EmulatedKkt } from '../device/emulator.ts';
@@ -15,6 +17,7 @@ import { systemClock, VirtualClock } from '../io/clock.ts';
 import { OdooClient } from '../io/http/odoo-client.ts';
 import { OfdClient } from '../io/http/ofd-client.ts';
 import { AdapterStore } from '../io/sqlite/adapter-store.ts';
+import { AtolQueueStore } from '../io/sqlite/atol-queue-store.ts';
 import { ReceiptBuffer } from '../service/buffer.ts';
 import { Fiscalizer } from '../service/fiscalizer.ts';
 import { HeartbeatService } from '../service/heartbeat/heartbeat-service.ts';
@@ -35,6 +38,8 @@ export interface RunningAdapter {
   heartbeat?: HeartbeatService;
   /** The live inspector behind GET /inspect (absent with KKT_INSPECT=false). */
   inspector?: InspectionHub;
+  /** The ATOL Web Requests API (`/api/v2`), when started (`atolServer`). */
+  atolUrl?: string;
   close(): Promise<void>;
 }
 
@@ -52,7 +57,11 @@ export interface StartOptions {
   inspect?: (event: InspectionEvent) => void;
   /** Sync tuning beyond API.md (defaults suit production). */
   sync?: { concurrency?: number; kickMs?: number; backoffBaseMs?: number; backoffMaxMs?: number };
+  /** Also serve the ATOL Web Requests API on KKT_ATOL_PORT (what `kkt-emu up` does). */
+  atolServer?: boolean;
 }
+
+const KKT_EMU_VERSION = '0.1.0';
 
 /** The ОФД calls of one pass that may be on the wire at once, once the ОФД has answered. */
 const SYNC_CONCURRENCY = 16;
@@ -74,7 +83,12 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     inspector?.close();
     stately?.stop();
   };
-  const virtual = options.clock ?? new VirtualClock();
+  const virtual =
+    options.clock ??
+    new VirtualClock({
+      ...(config.clockStart !== undefined ? { start: config.clockStart } : {}),
+      ...(config.clockManual ? { manual: true } : {}),
+    });
   const clock: Clock = config.mode === 'mock' ? virtual : systemClock;
   let device: Awaited<ReturnType<typeof openDriver>>;
   try {
@@ -87,6 +101,8 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
   const kkt = device.emulator;
   const netClock = options.netClock ?? systemClock;
   let store: AdapterStore | undefined;
+  let atolStore: AtolQueueStore | undefined;
+  let atolQueue: AtolQueue | undefined;
   let sync: SyncService | undefined;
   let heartbeat: HeartbeatService | undefined;
   let ofdClient: OfdClient | undefined;
@@ -198,20 +214,63 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       }
       if (heartbeat) inspector.attach(heartbeat.actor);
     }
-    if (config.mode === 'mock' && kkt)
+    const controls = kkt
+      ? {
+          setFaults: (faults: Parameters<typeof kkt.setFaults>[0]) => kkt.setFaults(faults),
+          advanceClock: (ms: number) => {
+            virtual.advance(ms);
+            return virtual.now();
+          },
+          replaceFiscalDrive: () => kkt.replaceFiscalDrive(),
+        }
+      : device.controls;
+    if (config.mode === 'mock' && controls)
       ctx.emulator = {
-        setFaults: (faults) => kkt.setFaults(faults),
-        advanceClock: (ms) => {
-          virtual.advance(ms);
-          return virtual.now();
-        },
+        setFaults: (faults) => controls.setFaults(faults),
+        advanceClock: (ms) => controls.advanceClock(ms),
         reset: async () => {
-          await kkt.replaceFiscalDrive();
+          await atolQueue?.clear();
+          await controls.replaceFiscalDrive();
           openStore.clear();
           openSync?.breaker.reset();
           await fiscalizer.recover();
         },
       };
+    let atolApp: FastifyInstance | undefined;
+    if (options.atolServer) {
+      atolStore = new AtolQueueStore(join(config.dataDir, 'atol.db'));
+      const extras = {
+        taxationTypes: [config.taxationType],
+        ofdName: config.ofdName,
+        ofdInn: config.ofdInn,
+        version: KKT_EMU_VERSION,
+      };
+      atolQueue = new AtolQueue({
+        store: atolStore,
+        driver,
+        receipts: fiscalizer,
+        clock,
+        timezone: config.timezone,
+        vat20: config.atolVat20,
+        extras,
+        retentionMs: config.atolDeleteRequestsAfter * 60_000,
+        log: { warn: (obj, msg) => log?.warn(obj, msg) },
+      });
+      await atolQueue.start();
+      atolApp = await buildAtolServer({
+        queue: atolQueue,
+        clock,
+        timezone: config.timezone,
+        extras,
+        validateOnAdd: config.atolValidateOnAdd,
+        deleteRequestsAfter: config.atolDeleteRequestsAfter,
+        logger: options.logger ?? false,
+        ...(config.atolUser !== undefined && config.atolPassword !== undefined
+          ? { user: config.atolUser, password: config.atolPassword }
+          : {}),
+        ...(ctx.emulator ? { emulator: ctx.emulator } : {}),
+      });
+    }
     const app = await buildApp(ctx, { logger: options.logger ?? false });
     log = app.log;
     try {
@@ -224,6 +283,21 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpPort;
     const host = config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost;
+    let atolUrl: string | undefined;
+    if (atolApp && atolQueue) {
+      try {
+        await atolApp.listen({ host: config.httpHost, port: config.atolPort });
+      } catch (e) {
+        await Promise.all([app.close(), atolApp.close()]);
+        throw listenFailure(e, 'KKT_ATOL_PORT (--atol-port)', config.atolPort, config.httpHost);
+      }
+      const a = atolApp.server.address();
+      atolUrl = `http://${host}:${typeof a === 'object' && a ? a.port : config.atolPort}`;
+      const queue = atolQueue;
+      const url = atolUrl;
+      ctx.atol = { url, snapshot: () => queue.snapshot() };
+    }
+    const openAtolApp = atolApp;
     return {
       app,
       url: `http://${host}:${port}`,
@@ -234,10 +308,13 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       ...(sync ? { sync } : {}),
       ...(heartbeat ? { heartbeat } : {}),
       ...(inspector ? { inspector } : {}),
+      ...(atolUrl ? { atolUrl } : {}),
       // Closing twice (a test's cleanup after an explicit close) waits for the first close.
       close() {
         closing ??= (async () => {
-          await app.close();
+          await Promise.all([app.close(), openAtolApp?.close()]);
+          await atolQueue?.stop();
+          atolStore?.close();
           stopInspection();
           await stopNetwork();
           await device.close();
@@ -250,6 +327,8 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
   } catch (e) {
     stopInspection();
     await stopNetwork();
+    await atolQueue?.stop();
+    atolStore?.close();
     store?.close();
     await device.close();
     throw e;

@@ -49,6 +49,11 @@ export type ReceiptOutcome =
   | { ok: true; receipt: PrintedReceipt; replayed: boolean }
   | { ok: false; failure: ServiceFailure };
 
+export type KeyOutcome =
+  | { state: 'printed'; receipt: PrintedReceipt }
+  | { state: 'none' }
+  | { state: 'unknown'; message: string };
+
 const fail = (code: ServiceFailure['code'], message: string): ReceiptOutcome => ({
   ok: false,
   failure: { code, message },
@@ -151,6 +156,28 @@ export class Fiscalizer {
         if (settled) return { ok: true, receipt: settled, replayed: true };
       }
       return await this.fiscalizeNew(key, hash, body);
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  /**
+   * What became of `key` without printing anything: the receipt printed for it, `none` when
+   * nothing was (an intent left in flight is settled from the device's archive and removed),
+   * or `unknown` while the device cannot tell. How a blocked ATOL task is decided.
+   */
+  async outcomeOf(key: string): Promise<KeyOutcome> {
+    if (this.inFlight.has(key)) return { state: 'unknown', message: 'the request is still being processed' };
+    const existing = this.o.store.getRequest(key);
+    if (!existing) return { state: 'none' };
+    if (existing.state === 'done' && existing.document !== null)
+      return { state: 'printed', receipt: storedReceipt(existing, existing.document) };
+    this.inFlight.add(key);
+    try {
+      const settled = await this.settle(existing);
+      return settled ? { state: 'printed', receipt: settled } : { state: 'none' };
+    } catch (e) {
+      return { state: 'unknown', message: e instanceof Error ? e.message : String(e) };
     } finally {
       this.inFlight.delete(key);
     }

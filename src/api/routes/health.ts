@@ -33,6 +33,8 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (
     const pastAlert = bufferState.alert;
     const breaker = ctx.sync ? breakerView(ctx.sync.breakerSnapshot(), tz) : null;
     const heartbeat = ctx.heartbeat ? heartbeatView(ctx.heartbeat.snapshot(), tz) : null;
+    const atol = ctx.atol ? { url: ctx.atol.url, ...ctx.atol.snapshot() } : null;
+    if (atol?.blocked) warnings.push(`the ATOL queue is blocked on request ${atol.blockedUuid}`);
     const linkTrouble = (breaker !== null && breaker.state !== 'CLOSED') || heartbeat?.state === 'offline';
     const status =
       device.state === 'blocked' || atBlock
@@ -50,6 +52,16 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (
         buffer: { ...buffer, alert: pastAlert, blocked: atBlock },
         ofd: ofdComponent(ctx),
         heartbeat: heartbeat ?? { state: 'disabled' },
+        ...(atol
+          ? {
+              atol: {
+                url: atol.url,
+                status: atol.blocked ? 'blocked' : 'listening',
+                waiting: atol.waiting,
+                blocked_uuid: atol.blockedUuid,
+              },
+            }
+          : {}),
       },
     };
   });
