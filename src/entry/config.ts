@@ -302,7 +302,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
       `KKT_BUFFER_ALERT_THRESHOLD (--buffer-alert-threshold): must not be above KKT_BUFFER_BLOCK_THRESHOLD (--buffer-block-threshold), got ${c.bufferAlertThreshold} > ${c.bufferBlockThreshold}`,
     );
   if (problems.length === 0 && c.driverType === 'atol' && c.atolUrl === undefined)
-    problems.push('KKT_ATOL_URL (--atol-url): the atol driver needs the ATOL Web Requests server, e.g. http://127.0.0.1:16732');
+    problems.push(
+      'KKT_ATOL_URL (--atol-url): the atol driver needs the ATOL Web Requests server, e.g. http://127.0.0.1:16732',
+    );
   if (problems.length === 0 && (c.atolUser === undefined) !== (c.atolPassword === undefined))
     problems.push('KKT_ATOL_USER (--atol-user) and KKT_ATOL_PASSWORD (--atol-password): set both or neither');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { ConfirmResult, DeviceControls, DeviceFaults, DeviceStatus, KktDriver, XReport } from '../../device/driver.ts';
+import type {
+  ConfirmResult,
+  DeviceControls,
+  DeviceFaults,
+  DeviceStatus,
+  KktDriver,
+  XReport,
+} from '../../device/driver.ts';
 import type { Operation } from '../../fiscal/codes.ts';
 import type {
   FiscalDocument,
@@ -182,9 +189,14 @@ export class AtolDriver implements KktDriver {
   /** From the synchronous `/operations` calls: nothing queued, nothing stored on the server. */
   async status(): Promise<DeviceStatus> {
     const [device, shift, fn, fnInfo, exchange, info] = await Promise.all(
-      ['queryDeviceStatus', 'queryShiftStatus', 'queryFnStatus', 'queryFnInfo', 'queryOfdExchangeStatus', 'queryDeviceInfo'].map(
-        (op) => this.operation(op),
-      ),
+      [
+        'queryDeviceStatus',
+        'queryShiftStatus',
+        'queryFnStatus',
+        'queryFnInfo',
+        'queryOfdExchangeStatus',
+        'queryDeviceInfo',
+      ].map((op) => this.operation(op)),
     );
     const registration = await this.registration();
     const d = device.deviceStatus;

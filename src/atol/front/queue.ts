@@ -192,7 +192,9 @@ export class AtolQueue {
     return {
       results: this.o.store.tasks(uuid).map((t): TaskResult => {
         const status =
-          t.status === 'wait' && current?.uuid === uuid && current.idx === t.idx ? 'inProgress' : (t.status as TaskStatus);
+          t.status === 'wait' && current?.uuid === uuid && current.idx === t.idx
+            ? 'inProgress'
+            : (t.status as TaskStatus);
         return taskResult(
           status,
           { code: t.error_code, description: t.error_description || NO_ERROR.description },
@@ -294,7 +296,11 @@ export class AtolQueue {
     this.current = undefined;
   }
 
-  private async execute(uuid: string, idx: number, parsed: { ok: true; task: AtolTask }): Promise<TaskOutcome | 'blocked'> {
+  private async execute(
+    uuid: string,
+    idx: number,
+    parsed: { ok: true; task: AtolTask },
+  ): Promise<TaskOutcome | 'blocked'> {
     const task = parsed.task;
     const { driver } = this.o;
     const tz = this.o.timezone;
@@ -419,7 +425,12 @@ export class AtolQueue {
     this.callback(b.uuid);
   }
 
-  private async decide(uuid: string, row: AtolTaskRow, task: AtolTask, original: AtolError): Promise<TaskOutcome | 'unknown'> {
+  private async decide(
+    uuid: string,
+    row: AtolTaskRow,
+    task: AtolTask,
+    original: AtolError,
+  ): Promise<TaskOutcome | 'unknown'> {
     const tz = this.o.timezone;
     if (task.kind === 'receipt') {
       const o = await this.o.receipts.outcomeOf(receiptKey(uuid, row.idx));

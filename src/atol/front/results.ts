@@ -56,7 +56,11 @@ function fnWarnings(s: DeviceStatus) {
 }
 
 export function fnInfoResult(s: DeviceStatus, extras: RegistrationExtras, operation = false) {
-  const validity = { numberOfRegistrations: 1, registrationsRemaining: 29, validityDate: iso(s.fn.validUntil, s.timezone) };
+  const validity = {
+    numberOfRegistrations: 1,
+    registrationsRemaining: 29,
+    validityDate: iso(s.fn.validUntil, s.timezone),
+  };
   const common = {
     serial: s.fn.number,
     livePhase: s.blockedReason === 'fnExpired' ? 'postFiscalMode' : 'fiscalMode',
@@ -145,7 +149,13 @@ export function deviceInfoResult(s: DeviceStatus, extras: RegistrationExtras, op
   };
   if (operation)
     return {
-      deviceInfo: { ...common, appVersion: extras.version, boolVersion: extras.version, scriptsVersion: '', scriptsName: '' },
+      deviceInfo: {
+        ...common,
+        appVersion: extras.version,
+        boolVersion: extras.version,
+        scriptsVersion: '',
+        scriptsName: '',
+      },
     };
   return { deviceInfo: { ...common, configurationVersion: extras.version } };
 }
@@ -169,7 +179,10 @@ function receiptTotals(t: OperationTotals) {
 function flows(r: XReport) {
   const t = r.totals;
   return {
-    incomeTotals: { sum: toRublesNumber(t.sale.total + t.purchase_refund.total), count: t.sale.count + t.purchase_refund.count },
+    incomeTotals: {
+      sum: toRublesNumber(t.sale.total + t.purchase_refund.total),
+      count: t.sale.count + t.purchase_refund.count,
+    },
     outcomeTotals: { sum: toRublesNumber(t.refund.total + t.purchase.total), count: t.refund.count + t.purchase.count },
   };
 }
@@ -185,7 +198,8 @@ export function receiptsTotals(r: XReport) {
 
 export function shiftTotalsResult(r: XReport) {
   const t = r.totals;
-  const cash = t.sale.payments.cash + t.purchase_refund.payments.cash - t.refund.payments.cash - t.purchase.payments.cash;
+  const cash =
+    t.sale.payments.cash + t.purchase_refund.payments.cash - t.refund.payments.cash - t.purchase.payments.cash;
   return {
     shiftTotals: {
       cashDrawerTotals: { sum: toRublesNumber(cash) },

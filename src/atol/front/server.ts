@@ -4,7 +4,7 @@ import type { Clock } from '../../fiscal/clock.ts';
 import { localIsoWithOffset } from '../../fiscal/local-time.ts';
 import { type AtolError, atolError } from '../protocol/errors.ts';
 import { parseTask } from '../protocol/tasks.ts';
-import { parseRequestBody } from '../protocol/wire.ts';
+import { type ErrorResult, parseRequestBody, type RequestAddResult } from '../protocol/wire.ts';
 import type { AtolQueue } from './queue.ts';
 import {
   deviceInfoResult,
@@ -48,7 +48,8 @@ export interface AtolServerOptions {
 export const DEVICE_ID = 'default';
 const BODY_LIMIT = 1024 * 1024;
 
-const fail = (reply: FastifyReply, status: number, error: AtolError) => reply.code(status).send({ error });
+const fail = (reply: FastifyReply, status: number, error: AtolError) =>
+  reply.code(status).send({ error } satisfies ErrorResult);
 const webFail = (description: string): AtolError => ({ code: 505, description });
 
 function credentialsMatch(header: string | undefined, user: string, password: string): boolean {
@@ -76,7 +77,9 @@ export async function buildAtolServer(o: AtolServerOptions): Promise<FastifyInst
     if (status === 500) app.log.error({ err }, 'ATOL API error');
     return fail(reply, status, webFail(status === 400 ? `Некорректный JSON: ${err.message}` : err.message));
   });
-  app.setNotFoundHandler((request, reply) => fail(reply, 404, webFail(`Метод ${request.method} ${request.url.split('?')[0]} не найден`)));
+  app.setNotFoundHandler((request, reply) =>
+    fail(reply, 404, webFail(`Метод ${request.method} ${request.url.split('?')[0]} не найден`)),
+  );
 
   const { user, password } = o;
   if (user !== undefined && password !== undefined) {
@@ -137,7 +140,8 @@ export async function buildAtolServer(o: AtolServerOptions): Promise<FastifyInst
   });
   app.get('/api/v2/devices', async () => [device()]);
   app.get<{ Params: { id: string } }>('/api/v2/devices/:id', async (request, reply) => {
-    if (request.params.id !== DEVICE_ID) return fail(reply, 404, webFail(`Устройство с ID [${request.params.id}] не найдено`));
+    if (request.params.id !== DEVICE_ID)
+      return fail(reply, 404, webFail(`Устройство с ID [${request.params.id}] не найдено`));
     return device();
   });
   for (const path of ['/api/v2/activateDevice', '/api/v2/deactivateDevice'])
@@ -165,14 +169,24 @@ export async function buildAtolServer(o: AtolServerOptions): Promise<FastifyInst
         webFail(`Не удалось добавить задание с UUID [${parsed.uuid}], задание с таким UUID уже есть`),
       );
     const s = queue.queueStatus();
-    return reply.code(201).send({ number: added.number, uuid: parsed.uuid, isBlocked: s.isBlocked, blockedUUID: s.blockedUUID });
+    const answer: RequestAddResult = {
+      number: added.number,
+      uuid: parsed.uuid,
+      isBlocked: s.isBlocked,
+      blockedUUID: s.blockedUUID,
+    };
+    return reply.code(201).send(answer);
   });
 
   app.get<{ Params: { uuid: string } }>('/api/v2/requests/:uuid', async (request, reply) => {
     if (!deviceOk(request, reply)) return reply;
     const results = queue.results(request.params.uuid);
     if (!results)
-      return fail(reply, 404, webFail(`Задание с UUID [${request.params.uuid}] для устройства [${DEVICE_ID}] не найдено`));
+      return fail(
+        reply,
+        404,
+        webFail(`Задание с UUID [${request.params.uuid}] для устройства [${DEVICE_ID}] не найдено`),
+      );
     return results;
   });
 
@@ -192,65 +206,73 @@ export async function buildAtolServer(o: AtolServerOptions): Promise<FastifyInst
   });
 
   const RECEIPT_TOTAL_TYPES = ['sell', 'sellReturn', 'buy', 'buyReturn'] as const;
-  app.post<{ Params: { op: string }; Querystring: { type?: string } }>('/api/v2/operations/:op', async (request, reply) => {
-    if (!deviceOk(request, reply)) return reply;
-    const op = request.params.op;
-    try {
-      switch (op) {
-        case 'queryDeviceInfo':
-          return deviceInfoResult(await queue.status(), o.extras, true);
-        case 'queryDeviceStatus':
-          return deviceStatusResult(await queue.status());
-        case 'queryShiftStatus':
-          return shiftStatusResult(await queue.status(), true);
-        case 'queryFnInfo':
-          return fnInfoResult(await queue.status(), o.extras, true);
-        case 'queryFnStatus':
-          return fnStatusResult(await queue.status());
-        case 'queryOfdExchangeStatus':
-          return ofdExchangeStatusResult(await queue.status(), true);
-        case 'queryIsmExchangeStatus':
-          return {
-            ismExchangeStatus: { notSentCount: 0, notSentFirstNoticeDateTime: '', notSentFirstNoticeNumber: 0 },
-            ismExchangeErrors: { ism: { code: 0, description: 'Ошибок нет' } },
-          };
-        case 'queryShiftTotals':
-          return shiftTotalsResult(await queue.xReport());
-        case 'queryIncomeTotals':
-          return incomeTotalsResult(await queue.xReport());
-        case 'queryOutcomeTotals':
-          return outcomeTotalsResult(await queue.xReport());
-        case 'queryReceiptTotals': {
-          const type = request.query.type;
-          if (!RECEIPT_TOTAL_TYPES.includes(type as never))
-            return fail(reply, 420, atolError('INVALID_PARAM', "'type' = sell | sellReturn | buy | buyReturn"));
-          return { receiptTotals: receiptsTotals(await queue.xReport())[type as (typeof RECEIPT_TOTAL_TYPES)[number]] };
+  app.post<{ Params: { op: string }; Querystring: { type?: string } }>(
+    '/api/v2/operations/:op',
+    async (request, reply) => {
+      if (!deviceOk(request, reply)) return reply;
+      const op = request.params.op;
+      try {
+        switch (op) {
+          case 'queryDeviceInfo':
+            return deviceInfoResult(await queue.status(), o.extras, true);
+          case 'queryDeviceStatus':
+            return deviceStatusResult(await queue.status());
+          case 'queryShiftStatus':
+            return shiftStatusResult(await queue.status(), true);
+          case 'queryFnInfo':
+            return fnInfoResult(await queue.status(), o.extras, true);
+          case 'queryFnStatus':
+            return fnStatusResult(await queue.status());
+          case 'queryOfdExchangeStatus':
+            return ofdExchangeStatusResult(await queue.status(), true);
+          case 'queryIsmExchangeStatus':
+            return {
+              ismExchangeStatus: { notSentCount: 0, notSentFirstNoticeDateTime: '', notSentFirstNoticeNumber: 0 },
+              ismExchangeErrors: { ism: { code: 0, description: 'Ошибок нет' } },
+            };
+          case 'queryShiftTotals':
+            return shiftTotalsResult(await queue.xReport());
+          case 'queryIncomeTotals':
+            return incomeTotalsResult(await queue.xReport());
+          case 'queryOutcomeTotals':
+            return outcomeTotalsResult(await queue.xReport());
+          case 'queryReceiptTotals': {
+            const type = request.query.type;
+            if (!RECEIPT_TOTAL_TYPES.includes(type as never))
+              return fail(reply, 420, atolError('INVALID_PARAM', "'type' = sell | sellReturn | buy | buyReturn"));
+            return {
+              receiptTotals: receiptsTotals(await queue.xReport())[type as (typeof RECEIPT_TOTAL_TYPES)[number]],
+            };
+          }
+          case 'queryLicenses':
+            return [];
+          case 'queryDeviceSettings':
+            return [];
+          default:
+            return fail(reply, 404, webFail(`Операция '${op}' не найдена`));
         }
-        case 'queryLicenses':
-          return [];
-        case 'queryDeviceSettings':
-          return [];
-        default:
-          return fail(reply, 404, webFail(`Операция '${op}' не найдена`));
+      } catch (e) {
+        return fail(reply, 420, { code: 420, description: `Ошибка при выполнении запроса: ${(e as Error).message}` });
       }
-    } catch (e) {
-      return fail(reply, 420, { code: 420, description: `Ошибка при выполнении запроса: ${(e as Error).message}` });
-    }
-  });
+    },
+  );
 
   const emu = o.emulator;
   if (emu) {
-    app.put<{ Body: { paperOut?: unknown; coverOpen?: unknown } }>('/api/v2/_emulator/faults', async (request, reply) => {
-      const b = request.body ?? {};
-      const faults: { paperOut?: boolean; coverOpen?: boolean } = {};
-      for (const k of ['paperOut', 'coverOpen'] as const) {
-        if (b[k] === undefined) continue;
-        if (typeof b[k] !== 'boolean') return fail(reply, 400, webFail(`'${k}' must be true or false`));
-        faults[k] = b[k];
-      }
-      await emu.setFaults(faults);
-      return { faults };
-    });
+    app.put<{ Body: { paperOut?: unknown; coverOpen?: unknown } }>(
+      '/api/v2/_emulator/faults',
+      async (request, reply) => {
+        const b = request.body ?? {};
+        const faults: { paperOut?: boolean; coverOpen?: boolean } = {};
+        for (const k of ['paperOut', 'coverOpen'] as const) {
+          if (b[k] === undefined) continue;
+          if (typeof b[k] !== 'boolean') return fail(reply, 400, webFail(`'${k}' must be true or false`));
+          faults[k] = b[k];
+        }
+        await emu.setFaults(faults);
+        return { faults };
+      },
+    );
     app.post<{ Body: { advanceMs?: unknown } }>('/api/v2/_emulator/clock', async (request, reply) => {
       const ms = request.body?.advanceMs;
       if (typeof ms !== 'number' || !(ms >= 0)) return fail(reply, 400, webFail("'advanceMs' must be a number ≥ 0"));

@@ -51,7 +51,12 @@ export interface AtolError {
  */
 export function atolError(name: AtolErrorName, detail?: string): AtolError {
   const [code, text] = ATOL_ERRORS[name];
-  const withDetail = detail !== undefined && (name === 'RECEIPT_PARSE_ERROR' || name === 'INVALID_PARAM' || name === 'NO_REQUIRED_PARAM' || name === 'NOT_SUPPORTED');
+  const withDetail =
+    detail !== undefined &&
+    (name === 'RECEIPT_PARSE_ERROR' ||
+      name === 'INVALID_PARAM' ||
+      name === 'NO_REQUIRED_PARAM' ||
+      name === 'NOT_SUPPORTED');
   return { code, description: withDetail ? `${text}: ${detail}` : text };
 }
 

@@ -9,7 +9,12 @@ import { type AtolError, atolError } from './errors.ts';
  * Fiscalizer) like every other receipt; this module only renames fields and codes.
  */
 
-export const RECEIPT_TASKS = { sell: 'sale', sellReturn: 'refund', buy: 'purchase', buyReturn: 'purchase_refund' } as const;
+export const RECEIPT_TASKS = {
+  sell: 'sale',
+  sellReturn: 'refund',
+  buy: 'purchase',
+  buyReturn: 'purchase_refund',
+} as const;
 export type ReceiptTaskType = keyof typeof RECEIPT_TASKS;
 
 /** Answered from the device's state; no fiscal document. */
@@ -70,18 +75,6 @@ export interface ParseContext {
   year: number;
   vat20: Vat20Policy;
 }
-
-/** Tasks that make (or may make) a fiscal document: the ones whose outcome a crash can hide. */
-export const FISCAL_TASKS: ReadonlySet<string> = new Set([
-  ...Object.keys(RECEIPT_TASKS),
-  'openShift',
-  'closeShift',
-  'sellCorrection',
-  'sellReturnCorrection',
-  'buyCorrection',
-  'buyReturnCorrection',
-  'reportOfdExchangeStatus',
-]);
 
 const TAXATION: Record<string, string> = {
   osn: 'osn',
@@ -195,7 +188,9 @@ const PAYMENT_TYPES: Record<string, string> = {
 };
 
 /** Tag 2108 codes (FFD 1.2) an ATOL client may send as a number. */
-const MEASURE_CODES = new Set([0, 10, 11, 12, 20, 21, 22, 30, 31, 32, 40, 41, 42, 50, 51, 70, 71, 72, 73, 80, 81, 82, 83, 255]);
+const MEASURE_CODES = new Set([
+  0, 10, 11, 12, 20, 21, 22, 30, 31, 32, 40, 41, 42, 50, 51, 70, 71, 72, 73, 80, 81, 82, 83, 255,
+]);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -243,8 +238,7 @@ function vatRateOf(position: Record<string, unknown>, path: string, ctx: ParseCo
   if (tax === undefined || tax === null) return 'none';
   if (!isRecord(tax)) throw invalid(`'${path}.tax' должен быть объектом`);
   const type = tax.type;
-  if (typeof type !== 'string' || !Object.hasOwn(TAX_TYPES, type))
-    throw new TaskError(atolError('INVALID_TAX_TYPE'));
+  if (typeof type !== 'string' || !Object.hasOwn(TAX_TYPES, type)) throw new TaskError(atolError('INVALID_TAX_TYPE'));
   let rate = TAX_TYPES[type] as string;
   if (ctx.year >= 2026 && (rate === '20' || rate === '20/120')) {
     if (ctx.vat20 === 'reject') throw new TaskError(atolError('INVALID_TAX_TYPE'));
@@ -278,7 +272,10 @@ function receiptBody(type: ReceiptTaskType, task: Record<string, unknown>, ctx: 
       price: raw.price,
       quantity: raw.quantity,
       vat_rate: vatRateOf(raw, path, ctx),
-      payment_method: raw.paymentMethod === undefined ? 'full_prepayment' : lookup(PAYMENT_METHODS, raw.paymentMethod, `${path}.paymentMethod`),
+      payment_method:
+        raw.paymentMethod === undefined
+          ? 'full_prepayment'
+          : lookup(PAYMENT_METHODS, raw.paymentMethod, `${path}.paymentMethod`),
       payment_object: paymentObjectOf(raw.paymentObject, `${path}.paymentObject`),
     };
     if (raw.amount !== undefined) item.total = raw.amount;
@@ -291,8 +288,7 @@ function receiptBody(type: ReceiptTaskType, task: Record<string, unknown>, ctx: 
   });
   if (items.length === 0) throw new TaskError(atolError('NO_REQUIRED_PARAM', "'items' без позиций"));
   body.items = items;
-  if (!Array.isArray(task.payments) || task.payments.length === 0)
-    throw new TaskError(atolError('NOT_FULLY_PAID'));
+  if (!Array.isArray(task.payments) || task.payments.length === 0) throw new TaskError(atolError('NOT_FULLY_PAID'));
   body.payments = task.payments.map((raw, i) => {
     if (!isRecord(raw)) throw invalid(`'payments[${i}]' должен быть объектом`);
     const type = raw.type;
@@ -324,7 +320,8 @@ export function parseTask(raw: unknown, ctx: ParseContext): ParsedTask {
   try {
     if (!isRecord(raw)) return { ok: false, error: atolError('RECEIPT_PARSE_ERROR', 'задание должно быть объектом') };
     const type = raw.type;
-    if (typeof type !== 'string') return { ok: false, error: atolError('RECEIPT_PARSE_ERROR', "поле 'type' не задано") };
+    if (typeof type !== 'string')
+      return { ok: false, error: atolError('RECEIPT_PARSE_ERROR', "поле 'type' не задано") };
     if (Object.hasOwn(RECEIPT_TASKS, type)) {
       const { body, itemIndex } = receiptBody(type as ReceiptTaskType, raw, ctx);
       return { ok: true, task: { kind: 'receipt', type: type as ReceiptTaskType, body, itemIndex } };
@@ -369,7 +366,10 @@ export function validationError(errors: readonly FieldError[], itemIndex: readon
   const atolName: Record<string, string> = { total: 'amount', name: 'name' };
   const where = m
     ? `items[${itemIndex[Number(m[1])] ?? m[1]}]${field ? `.${atolName[field] ?? field}` : ''}`
-    : first.path.replace(/^\//, '').replace('customer_contact', 'clientInfo.emailOrPhone').replace('cashier', 'operator.name');
+    : first.path
+        .replace(/^\//, '')
+        .replace('customer_contact', 'clientInfo.emailOrPhone')
+        .replace('cashier', 'operator.name');
   return atolError('INVALID_PARAM', `'${where || 'request'}' ${first.message}`);
 }
 

@@ -25,7 +25,9 @@ export class AtolJournal {
     this.stmts = {
       put: db.prepare('INSERT OR IGNORE INTO journal (uuid, input) VALUES (?, ?)'),
       complete: db.prepare('INSERT OR REPLACE INTO journal (uuid, input, number, document) VALUES (?, ?, ?, ?)'),
-      get: db.prepare<[string], { input: string; document: string | null }>('SELECT input, document FROM journal WHERE uuid = ?'),
+      get: db.prepare<[string], { input: string; document: string | null }>(
+        'SELECT input, document FROM journal WHERE uuid = ?',
+      ),
       byNumber: db.prepare<[number], { document: string }>(
         'SELECT document FROM journal WHERE number = ? ORDER BY rowid DESC LIMIT 1',
       ),

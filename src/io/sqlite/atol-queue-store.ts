@@ -120,7 +120,7 @@ export class AtolQueueStore {
         callback_url: r.callbackUrl ?? null,
         created_at: r.now,
       });
-      r.tasks.forEach((t, i) => this.stmts.insertTask.run(r.uuid, i, JSON.stringify(t)));
+      for (const [i, t] of r.tasks.entries()) this.stmts.insertTask.run(r.uuid, i, JSON.stringify(t));
       return number;
     });
   }
@@ -162,7 +162,12 @@ export class AtolQueueStore {
   }
 
   /** Writes the last task's outcome, marks the rest, and closes the request in one transaction. */
-  finishRequest(uuid: string, last: { idx: number; outcome: TaskOutcome } | undefined, rest: TaskOutcome, now: number): void {
+  finishRequest(
+    uuid: string,
+    last: { idx: number; outcome: TaskOutcome } | undefined,
+    rest: TaskOutcome,
+    now: number,
+  ): void {
     this.db.transaction(() => {
       const tasks = this.stmts.tasks.all(uuid);
       if (last) this.finishTask(uuid, last.idx, last.outcome);
