@@ -20,7 +20,12 @@ afterAll(async () => {
 });
 
 async function start(printDelay: string, atolPort: number): Promise<AdapterChild> {
-  const child = await spawnAdapter({ dataDir, printDelay, logLevel: 'silent', env: { KKT_ATOL_PORT: String(atolPort) } });
+  const child = await spawnAdapter({
+    dataDir,
+    printDelay,
+    logLevel: 'silent',
+    env: { KKT_ATOL_PORT: String(atolPort) },
+  });
   children.push(child);
   return child;
 }
