@@ -62,6 +62,8 @@ interface Blocked {
 const INTERRUPTED: TaskOutcome = outcomeOf('interrupted', atolError('INTERRUPTED_BY_PREVIOUS_ERRORS'));
 const CANCELED: TaskOutcome = outcomeOf('canceled', NO_ERROR);
 const RETENTION_SWEEP_MS = 60_000;
+/** Receipt-only requests run side by side, at most this many. */
+const RECEIPT_WINDOW = 64;
 
 function outcomeOf(status: TaskStatus, error: AtolError, result: unknown = null): TaskOutcome {
   return { status, code: error.code, description: error.description, result };
@@ -111,7 +113,8 @@ const receiptKey = (uuid: string, idx: number) => `atol:${uuid}:${idx}`;
  */
 export class AtolQueue {
   private running: Promise<void> | undefined;
-  private current: Blocked | undefined;
+  /** Requests running now, with the task each is on. */
+  private readonly current = new Map<string, number>();
   private blocked: Blocked | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -188,13 +191,10 @@ export class AtolQueue {
 
   results(uuid: string): RequestResult | undefined {
     if (!this.o.store.request(uuid)) return undefined;
-    const current = this.current;
     return {
       results: this.o.store.tasks(uuid).map((t): TaskResult => {
         const status =
-          t.status === 'wait' && current?.uuid === uuid && current.idx === t.idx
-            ? 'inProgress'
-            : (t.status as TaskStatus);
+          t.status === 'wait' && this.current.get(uuid) === t.idx ? 'inProgress' : (t.status as TaskStatus);
         return taskResult(
           status,
           { code: t.error_code, description: t.error_description || NO_ERROR.description },
@@ -206,7 +206,7 @@ export class AtolQueue {
 
   /** DELETE: only a request that has not started can go. */
   cancel(uuid: string): 'notFound' | 'started' | 'canceled' {
-    if (this.current?.uuid === uuid) return 'started';
+    if (this.current.has(uuid)) return 'started';
     return this.o.store.cancel(uuid, CANCELED, this.now());
   }
 
@@ -254,17 +254,36 @@ export class AtolQueue {
   private async loop(): Promise<void> {
     for (;;) {
       if (this.stopped || this.blocked) return;
-      const next = this.o.store.nextOpen();
-      if (!next) return;
+      const window = this.o.store.openRequests(RECEIPT_WINDOW);
+      const first = window[0];
+      if (!first) return;
+      // Consecutive requests made only of receipts run side by side (the device still numbers
+      // them in arrival order); anything else runs alone, as on the real server.
+      const group: string[] = [];
+      for (const r of window) {
+        if (!this.receiptsOnly(r.uuid)) break;
+        group.push(r.uuid);
+      }
       try {
-        await this.runRequest(next.uuid);
+        if (group.length === 0) await this.runRequest(first.uuid);
+        else await Promise.all(group.map((uuid) => this.runRequest(uuid)));
       } catch (e) {
-        // A bug or a broken database: leave the request as it is rather than spin.
-        this.o.log?.warn({ err: e, uuid: next.uuid }, 'ATOL queue stopped');
-        this.current = undefined;
+        // A bug or a broken database: leave the requests as they are rather than spin.
+        this.o.log?.warn({ err: e }, 'ATOL queue stopped');
+        this.current.clear();
         return;
       }
     }
+  }
+
+  /** A request not started yet whose tasks are all valid receipts. */
+  private receiptsOnly(uuid: string): boolean {
+    const ctx = this.parseContext();
+    return this.o.store.tasks(uuid).every((t) => {
+      if (t.status !== 'wait') return false;
+      const p = parseTask(JSON.parse(t.task) as unknown, ctx);
+      return p.ok && p.task.kind === 'receipt';
+    });
   }
 
   private parse(row: AtolTaskRow): ParsedTask {
@@ -276,24 +295,26 @@ export class AtolQueue {
     const last = rows.length - 1;
     for (const row of rows) {
       if (row.status !== 'wait' && row.status !== 'inProgress') continue;
-      this.current = { uuid, idx: row.idx };
+      this.current.set(uuid, row.idx);
       const parsed = this.parse(row);
       const outcome = parsed.ok ? await this.execute(uuid, row.idx, parsed) : failed(parsed.error);
       if (outcome === 'blocked') {
-        this.current = undefined;
+        this.current.delete(uuid);
         return;
       }
       if (outcome.status === 'error' || row.idx === last) {
-        this.o.store.finishRequest(uuid, { idx: row.idx, outcome }, INTERRUPTED, this.now());
-        this.current = undefined;
+        await this.o.store.group.run(() =>
+          this.o.store.finishRequest(uuid, { idx: row.idx, outcome }, INTERRUPTED, this.now()),
+        );
+        this.current.delete(uuid);
         this.callback(uuid);
         return;
       }
-      this.o.store.finishTask(uuid, row.idx, outcome);
+      await this.o.store.group.run(() => this.o.store.finishTask(uuid, row.idx, outcome));
     }
     // Every task was already finished (resumed after a crash between the last two writes).
     this.o.store.finishRequest(uuid, undefined, INTERRUPTED, this.now());
-    this.current = undefined;
+    this.current.delete(uuid);
   }
 
   private async execute(
@@ -306,7 +327,7 @@ export class AtolQueue {
     const tz = this.o.timezone;
     switch (task.kind) {
       case 'receipt': {
-        this.o.store.startTask(uuid, idx, null);
+        await this.o.store.group.run(() => this.o.store.startTask(uuid, idx, null));
         const r = await this.o.receipts.receipt(receiptKey(uuid, idx), task.body);
         if (r.ok)
           return ready(fiscalResult(r.receipt.document, tz, { recovered: r.replayed, messages: r.receipt.warnings }));

@@ -87,8 +87,8 @@ export class AtolQueueStore {
       ),
       request: db.prepare<[string], AtolRequestRow>('SELECT * FROM requests WHERE uuid = ?'),
       tasks: db.prepare<[string], AtolTaskRow>('SELECT * FROM tasks WHERE uuid = ? ORDER BY idx'),
-      open: db.prepare<[], AtolRequestRow>(
-        `SELECT * FROM requests WHERE state IN ('wait', 'inProgress') ORDER BY number`,
+      open: db.prepare<[number], AtolRequestRow>(
+        `SELECT * FROM requests WHERE state IN ('wait', 'inProgress') ORDER BY number LIMIT ?`,
       ),
       nextOpen: db.prepare<[], AtolRequestRow>(
         `SELECT * FROM requests WHERE state IN ('wait', 'inProgress') ORDER BY number LIMIT 1`,
@@ -134,8 +134,8 @@ export class AtolQueueStore {
   }
 
   /** Requests not finished yet (waiting or started), oldest first. */
-  openRequests(): AtolRequestRow[] {
-    return this.stmts.open.all();
+  openRequests(limit = -1): AtolRequestRow[] {
+    return this.stmts.open.all(limit);
   }
 
   /** The request the queue runs next: the oldest one not finished. */
