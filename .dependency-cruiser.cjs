@@ -38,14 +38,14 @@ module.exports = {
       comment:
         'above src/device nothing may know which driver it has (KktDriver says so); only src/entry opens the emulator, and the shtrih front serves it',
       severity: 'error',
-      from: { path: '^src/(service|api|inspect|shtrih/driver)/' },
+      from: { path: '^src/(service|api|inspect|shtrih/driver|atol/driver|atol/front)/' },
       to: { path: '^src/device/(emulator|new-fiscal-drive|print-delay)\\.ts$' },
     },
     {
       name: 'only-io-does-io',
       comment: 'sqlite, sockets and serial ports are reached through src/io (the entry and the servers excepted)',
       severity: 'error',
-      from: { path: '^src/(fiscal|machines|shtrih/protocol|service)/' },
+      from: { path: '^src/(fiscal|machines|shtrih/protocol|atol/protocol|service)/' },
       to: {
         dependencyTypes: ['npm', 'core'],
         path: '(better-sqlite3|serialport|node:fs|node:net|node:child_process|undici)',

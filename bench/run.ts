@@ -23,6 +23,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'RESULTS.md');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 50;
+const ATOL_CLIENTS = 50;
 const RECEIPT_ROUNDS = 2;
 const TARGET_RECEIPTS_PER_S = 3_000;
 const TARGET_HEALTH_P99_MS = 20;
@@ -286,6 +287,51 @@ async function main() {
           ? `; ${fmt(((upAfter.cpuS - upStats.cpuS) * 1e6) / ok2xx(upRun))} µs CPU per receipt`
           : '') +
         `; ${fmt(upRate / receiptRate, 2)} × the adapter alone: each receipt also makes an ОФД round trip`,
+    });
+
+    // (b3) the ATOL Web Requests API on the same stack: `sell` tasks from POST to ready, with
+    // 50 POS clients in a separate load-generator process (each posts, then polls its uuid).
+    log(`stack: ATOL sell tasks, POST to ready, ${ATOL_CLIENTS} clients (${SECONDS} s)…`);
+    const dirAtol = mkdtempSync(join(tmpdir(), 'kkt-bench-atol-'));
+    dirs.push(dirAtol);
+    const atolPort = await freePort();
+    const atolUp = await spawnAdapter({
+      dataDir: dirAtol,
+      printDelay: '0',
+      logLevel: 'silent',
+      env: { KKT_BUFFER_MAX_SIZE: '10000000', KKT_ATOL_PORT: String(atolPort) },
+    });
+    children.push(atolUp);
+    const atolLoad = (duration: number) => {
+      const out = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(HERE, 'atol-load.ts'),
+          `http://127.0.0.1:${atolPort}`,
+          String(ATOL_CLIENTS),
+          String(duration),
+        ],
+        { encoding: 'utf8', timeout: (duration + 60) * 1000 },
+      );
+      return JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as {
+        done: number;
+        errors: number;
+        p50: number;
+        p99: number;
+      };
+    };
+    atolLoad(1);
+    const atolRun = atolLoad(SECONDS);
+    await atolUp.stop();
+    const atolRate = atolRun.done / SECONDS;
+    rows.push({
+      measure: `ATOL \`sell\` tasks/s, POST /api/v2/requests to ready, kkt-emu up (${ATOL_CLIENTS} POS clients)`,
+      value: fmt(atolRate),
+      detail:
+        `p50 ${atolRun.p50} ms, p99 ${atolRun.p99} ms, ${atolRun.errors} errors; the queue runs requests one ` +
+        `at a time, as the real server does; ${fmt(atolRate / receiptRate, 2)} × /v1 receipts/s`,
     });
 
     // (c) health while the printer is busy (default print delay 200-500 ms).

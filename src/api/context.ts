@@ -28,6 +28,13 @@ export interface AdapterContext {
   inspector?: InspectionHub;
   /** Present in mock mode only: the emulator's own controls. */
   emulator?: EmulatorControls;
+  /** The ATOL Web Requests server, when this process runs one (`kkt-emu up`). */
+  atol?: AtolApi;
+}
+
+export interface AtolApi {
+  url: string;
+  snapshot(): { waiting: number; blocked: boolean; blockedUuid: string | null };
 }
 
 export interface ApiSettings {
@@ -61,9 +68,9 @@ export interface SyncApi {
 }
 
 export interface EmulatorControls {
-  setFaults(faults: Partial<DeviceFaults>): void;
+  setFaults(faults: Partial<DeviceFaults>): void | Promise<void>;
   /** Moves the virtual clock forward; answers the new time. */
-  advanceClock(ms: number): number;
+  advanceClock(ms: number): number | Promise<number>;
   /** A fresh ФН and an empty buffer. */
   reset(): Promise<void>;
 }

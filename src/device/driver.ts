@@ -41,7 +41,7 @@ export interface DeviceStatus {
     address: string;
     /** 1187, when the registration names one. */
     place: string | null;
-    /** 1062: the registered tax systems. */
+    /** 1062: the registered tax systems; empty when the driver cannot read them. */
     taxationTypes: TaxationType[];
   };
   /** The cash drawer's balance in kopecks. */
@@ -70,7 +70,7 @@ export interface ConfirmResult {
  * interface may depend on which one it has. Refusals are FiscalErrors with the device's code.
  */
 export interface KktDriver {
-  readonly kind: 'emulator' | 'shtrih';
+  readonly kind: 'emulator' | 'shtrih' | 'atol';
   /** Fiscalizes and prints a receipt; with auto-open, a shift-open report may be written first. */
   printReceipt(receipt: ReceiptInput): Promise<ReceiptDocument>;
   /** A correction receipt (form 31), counted in the shift's receipts like a receipt. */
@@ -104,4 +104,16 @@ export interface KktDriver {
   /** The ОФД accepted these documents; the 30-day rule then counts from the oldest still unconfirmed. */
   confirmDelivered(numbers: readonly number[]): Promise<ConfirmResult>;
   close(): Promise<void>;
+}
+
+/**
+ * The emulator's test controls (mock mode): faults, the virtual clock, a fresh ФН. The emulator
+ * offers them in-process; the atol driver forwards them to kkt-emu's own ATOL server.
+ */
+export interface DeviceControls {
+  setFaults(faults: Partial<DeviceFaults>): void | Promise<void>;
+  /** Moves the virtual clock forward; answers the new time. */
+  advanceClock(ms: number): number | Promise<number>;
+  /** A fresh fiscal drive. */
+  replaceFiscalDrive(): Promise<void>;
 }

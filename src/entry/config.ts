@@ -9,7 +9,7 @@ import { DEFAULT_TEST_INN, innProblem, isValidRegNumber } from '../fiscal/regist
  */
 export interface Config {
   mode: 'mock' | 'production';
-  driverType: 'emulator' | 'shtrih';
+  driverType: 'emulator' | 'shtrih' | 'atol';
   port: string;
   baudRate: number;
   httpHost: string;
@@ -74,6 +74,23 @@ export interface Config {
   syncWait: number;
   /** KKT_SYNCED_RETENTION_DAYS: days synced receipts stay in adapter.db; 0 keeps them. */
   syncedRetentionDays: number;
+  /** KKT_ATOL_PORT: the ATOL Web Requests API of `up` (docs/atol.md); 0 = ephemeral. */
+  atolPort: number;
+  /** KKT_ATOL_USER / KKT_ATOL_PASSWORD: HTTP Basic on the ATOL API, and what the atol driver sends. */
+  atolUser: string | undefined;
+  atolPassword: string | undefined;
+  /** KKT_ATOL_URL: the ATOL Web Requests server the atol driver drives. */
+  atolUrl: string | undefined;
+  /** KKT_ATOL_VAT20_2026: vat20/vat120 in a 2026 document: accept (with a warning), substitute (22 %), reject (144). */
+  atolVat20: 'accept' | 'substitute' | 'reject';
+  /** KKT_ATOL_DELETE_REQUESTS_AFTER: minutes finished ATOL requests are kept (the real `deleteRequestsAfter`). */
+  atolDeleteRequestsAfter: number;
+  /** KKT_ATOL_VALIDATE_ON_ADD: the real `validateRequestsOnAdd`: bad tasks get 420 at POST. */
+  atolValidateOnAdd: boolean;
+  /** KKT_CLOCK_START: mock mode: the fiscal clock starts at this instant (ISO 8601). */
+  clockStart: number | undefined;
+  /** KKT_CLOCK_MANUAL: mock mode: fiscal time moves only through the emulator API. */
+  clockManual: boolean;
 }
 
 /** An INN of the given lengths with valid check digits (ФНС rules). */
@@ -172,7 +189,7 @@ const origins = list((o) => {
 
 const SETTINGS: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 'mode', env: 'KKT_MODE', fallback: 'mock', parse: oneOf('mock', 'production') },
-  { key: 'driverType', env: 'KKT_DRIVER_TYPE', fallback: 'emulator', parse: oneOf('emulator', 'shtrih') },
+  { key: 'driverType', env: 'KKT_DRIVER_TYPE', fallback: 'emulator', parse: oneOf('emulator', 'shtrih', 'atol') },
   { key: 'port', env: 'KKT_PORT', fallback: '/dev/ttyUSB0', parse: text },
   { key: 'baudRate', env: 'KKT_BAUDRATE', fallback: '115200', parse: int(1200, 921600) },
   { key: 'httpHost', env: 'KKT_HTTP_HOST', fallback: '127.0.0.1', parse: text },
@@ -256,6 +273,31 @@ const SETTINGS: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 'httpMaxConnections', env: 'KKT_HTTP_MAX_CONNECTIONS', fallback: '256', parse: int(1, 100_000) },
   { key: 'syncWait', env: 'KKT_SYNC_WAIT', fallback: '5', parse: num(0.01, 600) },
   { key: 'syncedRetentionDays', env: 'KKT_SYNCED_RETENTION_DAYS', fallback: '30', parse: num(0, 36500) },
+  { key: 'atolPort', env: 'KKT_ATOL_PORT', fallback: '16732', parse: int(0, 65535) },
+  { key: 'atolUser', env: 'KKT_ATOL_USER', fallback: undefined, parse: optional },
+  { key: 'atolPassword', env: 'KKT_ATOL_PASSWORD', fallback: undefined, parse: optional },
+  { key: 'atolUrl', env: 'KKT_ATOL_URL', fallback: undefined, parse: url },
+  { key: 'atolVat20', env: 'KKT_ATOL_VAT20_2026', fallback: 'accept', parse: oneOf('accept', 'substitute', 'reject') },
+  {
+    key: 'atolDeleteRequestsAfter',
+    env: 'KKT_ATOL_DELETE_REQUESTS_AFTER',
+    fallback: '43200',
+    parse: int(0, 4294967295),
+  },
+  { key: 'atolValidateOnAdd', env: 'KKT_ATOL_VALIDATE_ON_ADD', fallback: 'false', parse: bool },
+  {
+    key: 'clockStart',
+    env: 'KKT_CLOCK_START',
+    fallback: undefined,
+    parse: (raw) => {
+      if (raw === '') return undefined;
+      const t = Date.parse(raw);
+      return /^\d{4}-\d{2}-\d{2}T/.test(raw) && Number.isFinite(t)
+        ? t
+        : ERR(`must be an ISO 8601 instant such as 2026-11-25T11:00:00+03:00, got "${raw}"`);
+    },
+  },
+  { key: 'clockManual', env: 'KKT_CLOCK_MANUAL', fallback: 'false', parse: bool },
 ];
 
 /** Short spellings people type (`kkt-emu up --driver shtrih`). */
@@ -343,6 +385,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
     problems.push(
       `KKT_HTTP_HEADERS_TIMEOUT (--http-headers-timeout): must not be above KKT_HTTP_REQUEST_TIMEOUT (--http-request-timeout), got ${c.httpHeadersTimeout} > ${c.httpRequestTimeout}`,
     );
+  if (problems.length === 0 && c.driverType === 'atol' && c.atolUrl === undefined)
+    problems.push(
+      'KKT_ATOL_URL (--atol-url): the atol driver needs the ATOL Web Requests server, e.g. http://127.0.0.1:16732',
+    );
+  if (problems.length === 0 && (c.atolUser === undefined) !== (c.atolPassword === undefined))
+    problems.push('KKT_ATOL_USER (--atol-user) and KKT_ATOL_PASSWORD (--atol-password): set both or neither');
   if (problems.length > 0) throw new ConfigError(problems);
   return c;
 }

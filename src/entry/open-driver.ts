@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { SerialPort } from 'serialport';
 import type { AnyActorRef, InspectionEvent } from 'xstate';
-import type { KktDriver } from '../device/driver.ts';
+import { AtolDriver } from '../atol/driver/atol-driver.ts';
+import type { DeviceControls, KktDriver } from '../device/driver.ts';
 import { EmulatedKkt } from '../device/emulator.ts';
 import type { RegistrationOptions } from '../device/new-fiscal-drive.ts';
 import type { Clock } from '../fiscal/clock.ts';
+import { AtolHttp } from '../io/http/atol-http.ts';
 import { closeSerialPort, openSerialPort, SerialPortError } from '../io/serial/port.ts';
 import { SocatError, startPtyPair } from '../io/serial/socat.ts';
+import { AtolJournal } from '../io/sqlite/atol-journal.ts';
 import type { HostLinkTimeouts } from '../shtrih/driver/host-link.ts';
 import { ShtrihDriver } from '../shtrih/driver/shtrih-driver.ts';
 import { DeviceFront } from '../shtrih/front/device-front.ts';
@@ -32,6 +35,8 @@ export interface OpenedDriver {
   driver: KktDriver;
   /** The emulated device, when there is one in this process (emulator, or shtrih with KKT_SERIAL_PAIR). */
   emulator?: EmulatedKkt;
+  /** Emulator controls reached through the driver (the atol driver against kkt-emu's own server). */
+  controls?: DeviceControls;
   /** Closes the driver and everything opened for it: ports, socat, the emulated device. */
   close(): Promise<void>;
 }
@@ -93,6 +98,7 @@ export async function openDriver(config: Config, clock: Clock, options: OpenDriv
     const kkt = openEmulator(config, clock, options);
     return { driver: kkt, emulator: kkt, close: () => kkt.close() };
   }
+  if (config.driverType === 'atol') return openAtolDriver(config);
   const log = config.serialTrace ? (options.log ?? stderrLog) : undefined;
   const driverOptions = (label: string) => ({
     timezone: config.timezone,
@@ -109,6 +115,27 @@ export async function openDriver(config: Config, clock: Clock, options: OpenDriv
     onClose: () => closeStream(stream),
   });
   return { driver, close: () => driver.close() };
+}
+
+/** KKT_DRIVER_TYPE=atol: an ATOL Web Requests server at KKT_ATOL_URL, journal in the data dir. */
+function openAtolDriver(config: Config): OpenedDriver {
+  mkdirSync(config.dataDir, { recursive: true });
+  const http = new AtolHttp({
+    baseUrl: config.atolUrl as string,
+    timeoutMs: 30_000,
+    ...(config.atolUser !== undefined ? { user: config.atolUser, password: config.atolPassword ?? '' } : {}),
+  });
+  const journal = new AtolJournal(join(config.dataDir, 'atol-driver.db'));
+  const driver = new AtolDriver({
+    http,
+    journal,
+    timezone: config.timezone,
+    onClose: async () => {
+      await http.close();
+      journal.close();
+    },
+  });
+  return { driver, controls: driver.controls(), close: () => driver.close() };
 }
 
 async function openSerialPair(

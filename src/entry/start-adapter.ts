@@ -1,8 +1,11 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { buildApp } from '../api/app.ts';
 import type { AdapterContext } from '../api/context.ts';
+import { AtolQueue } from '../atol/front/queue.ts';
+import { buildAtolServer } from '../atol/front/server.ts';
 import type { KktDriver } from '../device/driver.ts';
 import type { EmulatedKkt } from '../device/emulator.ts';
 import type { Clock } from '../fiscal/clock.ts';
@@ -14,6 +17,7 @@ import { systemClock, VirtualClock } from '../io/clock.ts';
 import { OdooClient } from '../io/http/odoo-client.ts';
 import { OfdClient } from '../io/http/ofd-client.ts';
 import type { AdapterStore } from '../io/sqlite/adapter-store.ts';
+import { AtolQueueStore } from '../io/sqlite/atol-queue-store.ts';
 import { ReceiptBuffer } from '../service/buffer.ts';
 import { CashService } from '../service/cash.ts';
 import { Fiscalizer } from '../service/fiscalizer.ts';
@@ -41,6 +45,8 @@ export interface RunningAdapter {
   inspector?: InspectionHub;
   /** adapter.db (tests inject storage faults through it). */
   store: AdapterStore;
+  /** The ATOL Web Requests API (`/api/v2`), when started (`atolServer`). */
+  atolUrl?: string;
   close(): Promise<void>;
 }
 
@@ -58,7 +64,11 @@ export interface StartOptions {
   inspect?: (event: InspectionEvent) => void;
   /** Sync tuning beyond API.md (defaults suit production). */
   sync?: { concurrency?: number; kickMs?: number; backoffBaseMs?: number; backoffMaxMs?: number };
+  /** Also serve the ATOL Web Requests API on KKT_ATOL_PORT (what `kkt-emu up` does). */
+  atolServer?: boolean;
 }
+
+const KKT_EMU_VERSION = '0.1.0';
 
 /** The ОФД calls of one pass that may be on the wire at once, once the ОФД has answered. */
 const SYNC_CONCURRENCY = 16;
@@ -80,7 +90,12 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     inspector?.close();
     stately?.stop();
   };
-  const virtual = options.clock ?? new VirtualClock();
+  const virtual =
+    options.clock ??
+    new VirtualClock({
+      ...(config.clockStart !== undefined ? { start: config.clockStart } : {}),
+      ...(config.clockManual ? { manual: true } : {}),
+    });
   const clock: Clock = config.mode === 'mock' ? virtual : systemClock;
   let dataDir: OpenedDataDir;
   try {
@@ -103,6 +118,8 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
   const netClock = options.netClock ?? systemClock;
   let store: AdapterStore | undefined = dataDir.store;
   let retention: ReturnType<typeof setInterval> | undefined;
+  let atolStore: AtolQueueStore | undefined;
+  let atolQueue: AtolQueue | undefined;
   let sync: SyncService | undefined;
   let heartbeat: HeartbeatService | undefined;
   let ofdClient: OfdClient | undefined;
@@ -251,21 +268,64 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       }
       if (heartbeat) inspector.attach(heartbeat.actor);
     }
-    if (config.mode === 'mock' && kkt)
+    const controls = kkt
+      ? {
+          setFaults: (faults: Parameters<typeof kkt.setFaults>[0]) => kkt.setFaults(faults),
+          advanceClock: (ms: number) => {
+            virtual.advance(ms);
+            return virtual.now();
+          },
+          replaceFiscalDrive: () => kkt.replaceFiscalDrive(),
+        }
+      : device.controls;
+    if (config.mode === 'mock' && controls)
       ctx.emulator = {
-        setFaults: (faults) => kkt.setFaults(faults),
-        advanceClock: (ms) => {
-          virtual.advance(ms);
-          return virtual.now();
-        },
+        setFaults: (faults) => controls.setFaults(faults),
+        advanceClock: (ms) => controls.advanceClock(ms),
         reset: async () => {
-          await kkt.replaceFiscalDrive();
+          await atolQueue?.clear();
+          await controls.replaceFiscalDrive();
           openStore.clear();
-          openStore.setMeta(ARCHIVE_IDENTITY_KEY, kkt.statusNow().fn.number);
+          openStore.setMeta(ARCHIVE_IDENTITY_KEY, (await driver.status()).fn.number);
           openSync?.breaker.reset();
           await fiscalizer.recover();
         },
       };
+    let atolApp: FastifyInstance | undefined;
+    if (options.atolServer) {
+      atolStore = new AtolQueueStore(join(config.dataDir, 'atol.db'));
+      const extras = {
+        taxationTypes: config.taxationTypes,
+        ofdName: config.ofdName,
+        ofdInn: config.ofdInn,
+        version: KKT_EMU_VERSION,
+      };
+      atolQueue = new AtolQueue({
+        store: atolStore,
+        driver,
+        receipts: fiscalizer,
+        clock,
+        timezone: config.timezone,
+        vat20: config.atolVat20,
+        extras,
+        retentionMs: config.atolDeleteRequestsAfter * 60_000,
+        log: { warn: (obj, msg) => log?.warn(obj, msg) },
+      });
+      await atolQueue.start();
+      atolApp = await buildAtolServer({
+        queue: atolQueue,
+        clock,
+        timezone: config.timezone,
+        extras,
+        validateOnAdd: config.atolValidateOnAdd,
+        deleteRequestsAfter: config.atolDeleteRequestsAfter,
+        logger: options.logger ?? false,
+        ...(config.atolUser !== undefined && config.atolPassword !== undefined
+          ? { user: config.atolUser, password: config.atolPassword }
+          : {}),
+        ...(ctx.emulator ? { emulator: ctx.emulator } : {}),
+      });
+    }
     const app = await buildApp(ctx, {
       logger: options.logger ?? false,
       requestTimeoutS: config.httpRequestTimeout,
@@ -284,6 +344,21 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpPort;
     const host = config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost;
+    let atolUrl: string | undefined;
+    if (atolApp && atolQueue) {
+      try {
+        await atolApp.listen({ host: config.httpHost, port: config.atolPort });
+      } catch (e) {
+        await Promise.all([app.close(), atolApp.close()]);
+        throw listenFailure(e, 'KKT_ATOL_PORT (--atol-port)', config.atolPort, config.httpHost);
+      }
+      const a = atolApp.server.address();
+      atolUrl = `http://${host}:${typeof a === 'object' && a ? a.port : config.atolPort}`;
+      const queue = atolQueue;
+      const url = atolUrl;
+      ctx.atol = { url, snapshot: () => queue.snapshot() };
+    }
+    const openAtolApp = atolApp;
     return {
       app,
       url: `http://${host}:${port}`,
@@ -295,10 +370,13 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
       ...(sync ? { sync } : {}),
       ...(heartbeat ? { heartbeat } : {}),
       ...(inspector ? { inspector } : {}),
+      ...(atolUrl ? { atolUrl } : {}),
       // Closing twice (a test's cleanup after an explicit close) waits for the first close.
       close() {
         closing ??= (async () => {
-          await app.close();
+          await Promise.all([app.close(), openAtolApp?.close()]);
+          await atolQueue?.stop();
+          atolStore?.close();
           stopInspection();
           await stopNetwork();
           clearInterval(retention);
@@ -314,6 +392,8 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
     clearInterval(retention);
     stopInspection();
     await stopNetwork();
+    await atolQueue?.stop();
+    atolStore?.close();
     store?.close();
     await device.close();
     dataDir.lock.release();

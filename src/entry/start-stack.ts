@@ -34,6 +34,8 @@ export interface StackOptions {
 export interface Stack {
   /** Adapter base URL (`POST {url}/v1/kkt/receipt`). */
   url: string;
+  /** The ATOL Web Requests API (`POST {atolUrl}/api/v2/requests`), docs/atol.md. */
+  atolUrl: string;
   ofdUrl: string;
   odooUrl: string;
   dataDir: string;
@@ -56,6 +58,7 @@ const PROGRAMMATIC_DEFAULTS: Record<string, string> = {
   KKT_HTTP_PORT: '0',
   KKT_OFD_PORT: '0',
   KKT_ODOO_PORT: '0',
+  KKT_ATOL_PORT: '0',
   KKT_PRINT_DELAY_MS: '0',
 };
 
@@ -78,9 +81,10 @@ export async function startStack(options: StackOptions = {}, config?: Config): P
   const host = c.httpHost;
   const ofd = new MockOfdServer({ port: c.ofdPort, host, logger });
   const odoo = new MockOdooServer({ port: c.odooPort, host, logger });
+  const clockStart = options.clockStart ?? c.clockStart;
   const clock = new VirtualClock({
-    ...(options.clockStart !== undefined ? { start: options.clockStart } : {}),
-    ...(options.manualClock ? { manual: true } : {}),
+    ...(clockStart !== undefined ? { start: clockStart } : {}),
+    ...((options.manualClock ?? c.clockManual) ? { manual: true } : {}),
   });
   const cleanup: (() => Promise<void> | void)[] = [];
   try {
@@ -99,6 +103,7 @@ export async function startStack(options: StackOptions = {}, config?: Config): P
       ...(options.netClock ? { netClock: options.netClock } : {}),
       ...(options.inspect ? { inspect: options.inspect } : {}),
       ...(options.sync ? { sync: options.sync } : {}),
+      atolServer: true,
     });
     const device = adapter.emulator;
     if (!device) {
@@ -108,6 +113,7 @@ export async function startStack(options: StackOptions = {}, config?: Config): P
     let stopped = false;
     return {
       url: adapter.url,
+      atolUrl: adapter.atolUrl as string,
       ofdUrl,
       odooUrl,
       dataDir,

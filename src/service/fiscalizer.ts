@@ -69,6 +69,11 @@ export type ReceiptOutcome =
   | { ok: true; receipt: PrintedReceipt; replayed: boolean }
   | { ok: false; failure: ServiceFailure };
 
+export type KeyOutcome =
+  | { state: 'printed'; receipt: PrintedReceipt }
+  | { state: 'none' }
+  | { state: 'unknown'; message: string };
+
 const fail = (code: ServiceFailure['code'], message: string): ReceiptOutcome => ({
   ok: false,
   failure: { code, message },
@@ -135,7 +140,8 @@ export class Fiscalizer {
   async recover(): Promise<{ completed: number; discarded: number }> {
     const status = await this.o.driver.status();
     this.lastDocNumber = status.fn.lastFiscalDocNumber;
-    this.registered = status.kkt.taxationTypes;
+    // A driver that cannot read the registration's 1062 reports none: the device then decides.
+    this.registered = status.kkt.taxationTypes.length > 0 ? status.kkt.taxationTypes : undefined;
     let completed = 0;
     let discarded = 0;
     for (const intent of this.o.store.inFlightRequests()) {
@@ -240,6 +246,28 @@ export class Fiscalizer {
           ? `the receipt was printed (fiscal document ${printed}) but the adapter could not record it (${why}); retry with the same Idempotency-Key to get its answer once storage is back`
           : `the adapter could not record the request (${why}); retry with the same Idempotency-Key`,
     };
+  }
+
+  /**
+   * What became of `key` without printing anything: the receipt printed for it, `none` when
+   * nothing was (an intent left in flight is settled from the device's archive and removed),
+   * or `unknown` while the device cannot tell. How a blocked ATOL task is decided.
+   */
+  async outcomeOf(key: string): Promise<KeyOutcome> {
+    if (this.inFlight.has(key)) return { state: 'unknown', message: 'the request is still being processed' };
+    const existing = this.o.store.getRequest(key);
+    if (!existing) return { state: 'none' };
+    if (existing.state === 'done' && existing.document !== null)
+      return { state: 'printed', receipt: storedReceipt(existing, existing.document) };
+    this.inFlight.add(key);
+    try {
+      const settled = await this.settle(existing);
+      return settled ? { state: 'printed', receipt: settled } : { state: 'none' };
+    } catch (e) {
+      return { state: 'unknown', message: e instanceof Error ? e.message : String(e) };
+    } finally {
+      this.inFlight.delete(key);
+    }
   }
 
   /** A receipt in the buffer with the request it was printed for. */

@@ -46,6 +46,10 @@ const API_MD_SETTINGS = [
   'KKT_TIMEZONE',
   'KKT_FN_VALIDITY_DAYS',
   'KKT_FN_CAPACITY',
+  'KKT_ATOL_PORT',
+  'KKT_ATOL_USER',
+  'KKT_ATOL_PASSWORD',
+  'KKT_ATOL_URL',
 ];
 
 function configError(env: Record<string, string>, flags: Record<string, string> = {}): ConfigError {
@@ -164,7 +168,9 @@ describe('invalid configuration', () => {
     ['KKT_FN_NUMBER', '1234567890123456'],
     ['KKT_REG_NUMBER', '12'],
     ['KKT_MODE', 'test'],
-    ['KKT_DRIVER_TYPE', 'atol'],
+    ['KKT_DRIVER_TYPE', 'serial'],
+    ['KKT_ATOL_VAT20_2026', 'maybe'],
+    ['KKT_CLOCK_START', 'yesterday'],
     ['KKT_BAUDRATE', '12'],
     ['KKT_OFD_API_URL', 'ftp://example.org'],
     ['KKT_OFD_API_URL', 'not a url'],
@@ -195,6 +201,26 @@ describe('invalid configuration', () => {
     expect(line.startsWith(`${env} (${flagName(env)}): `)).toBe(true);
     expect(line).toContain(value);
     expect(e.message).toBe(line);
+  });
+
+  test('the atol driver needs KKT_ATOL_URL; Basic auth needs both user and password', () => {
+    expect(configError({ KKT_DRIVER_TYPE: 'atol' }).problems).toEqual([
+      'KKT_ATOL_URL (--atol-url): the atol driver needs the ATOL Web Requests server, e.g. http://127.0.0.1:16732',
+    ]);
+    expect(configError({ KKT_ATOL_USER: 'u' }).problems[0]).toMatch(/^KKT_ATOL_USER \(--atol-user\)/);
+    const c = loadConfig({
+      KKT_DRIVER_TYPE: 'atol',
+      KKT_ATOL_URL: 'http://127.0.0.1:16732/',
+      KKT_CLOCK_START: '2026-11-25T11:00:00+03:00',
+    });
+    expect(c).toMatchObject({
+      driverType: 'atol',
+      atolUrl: 'http://127.0.0.1:16732',
+      atolPort: 16732,
+      atolVat20: 'accept',
+    });
+    expect(c.clockStart).toBe(Date.UTC(2026, 10, 25, 8, 0));
+    expect(c.atolDeleteRequestsAfter).toBe(43200);
   });
 
   test('several problems are reported together, one line each', () => {

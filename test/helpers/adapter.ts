@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/entry/config.ts';
 import { type RunningAdapter, startAdapter } from '../../src/entry/start-adapter.ts';
 import { VirtualClock } from '../../src/io/clock.ts';
+import { type AdapterChild, freePort, spawnAdapter } from './adapter-child.ts';
 
 /** A minute-aligned instant in 2026 (11:00 Moscow time), so document times equal the clock. */
 export const API_T0 = Date.UTC(2026, 10, 25, 8, 0);
@@ -59,6 +60,35 @@ export { sampleReceipt } from './sample-receipt.ts';
 const driverEnv = (): Record<string, string> =>
   process.env.KKT_TEST_DRIVER_ENV ? JSON.parse(process.env.KKT_TEST_DRIVER_ENV) : {};
 
+/** Settings that belong to the adapter under test, not to the ATOL server's process behind it. */
+const ADAPTER_ONLY = /^KKT_(MODE|API_TOKEN|BUFFER_|HTTP_|DATA_DIR|DRIVER_TYPE|TEST_)/;
+
+/**
+ * With `KKT_TEST_ATOL_CHILD` in KKT_TEST_DRIVER_ENV, the device is kkt-emu's own ATOL Web
+ * Requests server in another process (`node bin/kkt-emu.js up`, fiscal clock at `start`,
+ * manual), and the adapter drives it with KKT_DRIVER_TYPE=atol.
+ */
+async function atolChild(
+  dir: string,
+  env: Record<string, string>,
+  start: number,
+): Promise<{ child: AdapterChild; env: Record<string, string> }> {
+  const atolPort = await freePort();
+  const deviceEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !ADAPTER_ONLY.test(k)));
+  const child = await spawnAdapter({
+    dataDir: join(dir, 'atol-server'),
+    logLevel: 'silent',
+    env: {
+      ...deviceEnv,
+      KKT_ATOL_PORT: String(atolPort),
+      KKT_CLOCK_START: new Date(start).toISOString(),
+      KKT_CLOCK_MANUAL: 'true',
+      KKT_HLC_SYNC_INTERVAL: '3600',
+    },
+  });
+  return { child, env: { KKT_DRIVER_TYPE: 'atol', KKT_ATOL_URL: `http://127.0.0.1:${atolPort}` } };
+}
+
 /**
  * Starts the adapter with its emulated device on a loopback port, a fresh data dir, no print
  * delay and a manual virtual clock (time moves only through `clock.advance` or the emulator API).
@@ -70,17 +100,25 @@ export async function startTestAdapter(
   const dir = mkdtempSync(join(tmpdir(), 'kkt-api-'));
   const clock = new VirtualClock({ manual: true, start: options.clockStart ?? API_T0 });
   let running: RunningAdapter;
+  let child: AdapterChild | undefined;
   try {
+    let base = driverEnv();
+    if (base.KKT_TEST_ATOL_CHILD) {
+      const atol = await atolChild(dir, env, options.clockStart ?? API_T0);
+      child = atol.child;
+      base = atol.env;
+    }
     const config = loadConfig({
       KKT_DATA_DIR: dir,
       KKT_HTTP_HOST: '127.0.0.1',
       KKT_HTTP_PORT: '0',
       KKT_PRINT_DELAY_MS: '0',
-      ...driverEnv(),
+      ...base,
       ...env,
     });
     running = await startAdapter(config, { clock });
   } catch (e) {
+    await child?.kill();
     clock.dispose();
     rmSync(dir, { recursive: true, force: true });
     throw e;
@@ -133,6 +171,7 @@ export async function startTestAdapter(
     async close() {
       try {
         await running.close();
+        await child?.stop();
       } finally {
         clock.dispose();
         rmSync(dir, { recursive: true, force: true });

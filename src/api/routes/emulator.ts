@@ -15,7 +15,7 @@ export const emulatorRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async
       const faults: { paperOut?: boolean; coverOpen?: boolean } = {};
       if (request.body.paper_out !== undefined) faults.paperOut = request.body.paper_out;
       if (request.body.cover_open !== undefined) faults.coverOpen = request.body.cover_open;
-      emu.setFaults(faults);
+      await emu.setFaults(faults);
       return deviceStatusView(await ctx.driver.status());
     },
   );
@@ -23,7 +23,7 @@ export const emulatorRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async
     '/v1/_emulator/clock',
     { schema: { summary: 'Move the virtual clock forward', tags: ['emulator'], body: ClockSchema } },
     async (request) => {
-      const now = emu.advanceClock(request.body.advance_seconds * 1000);
+      const now = await emu.advanceClock(request.body.advance_seconds * 1000);
       return {
         now: localIsoWithOffset(now, ctx.settings.timezone),
         device: deviceStatusView(await ctx.driver.status()),

@@ -34,6 +34,8 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (
     const pastAlert = bufferState.alert;
     const breaker = ctx.sync ? breakerView(ctx.sync.breakerSnapshot(), tz) : null;
     const heartbeat = ctx.heartbeat ? heartbeatView(ctx.heartbeat.snapshot(), tz) : null;
+    const atol = ctx.atol ? { url: ctx.atol.url, ...ctx.atol.snapshot() } : null;
+    if (atol?.blocked) warnings.push(`the ATOL queue is blocked on request ${atol.blockedUuid}`);
     const linkTrouble = (breaker !== null && breaker.state !== 'CLOSED') || heartbeat?.state === 'offline';
     const storage = ctx.storage?.snapshot();
     const storageFailing = storage?.status === 'failing';
@@ -62,6 +64,16 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: AdapterContext }> = async (
               failures: storage.failures,
             }
           : { status: 'ok', cause: null, detail: null, since: null, failures: 0 },
+        ...(atol
+          ? {
+              atol: {
+                url: atol.url,
+                status: atol.blocked ? 'blocked' : 'listening',
+                waiting: atol.waiting,
+                blocked_uuid: atol.blockedUuid,
+              },
+            }
+          : {}),
       },
     };
   });

@@ -1,0 +1,218 @@
+import type { DeviceStatus, XReport } from '../../device/driver.ts';
+import type { OperationTotals } from '../../fiscal/document.ts';
+import { localIsoWithOffset } from '../../fiscal/local-time.ts';
+import { toRublesNumber } from '../../fiscal/money.ts';
+import { FNS_URL } from '../protocol/results.ts';
+
+/**
+ * Results of the query tasks and of the synchronous `/operations/query*` calls, from the
+ * device's status. Field names follow the JSON-task results (KKTServiceLib, node-atol-rpc) for
+ * tasks and ATOL's OpenAPI 1.0.4.0 for `/operations`, which differ (e.g. `expiredTime` versus
+ * `expiredAt`). Sources: docs/atol.md.
+ */
+
+/** What the status does not say about the registration (from the configuration). */
+export interface RegistrationExtras {
+  taxationTypes: string[];
+  ofdName: string;
+  ofdInn: string;
+  version: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const iso = (t: number, tz: string) => localIsoWithOffset(t, tz);
+
+export function deviceStatusResult(s: DeviceStatus) {
+  return {
+    deviceStatus: {
+      currentDateTime: iso(s.now, s.timezone),
+      shift: s.shift.state,
+      blocked: s.state === 'blocked',
+      coverOpened: s.faults.coverOpen,
+      paperPresent: !s.faults.paperOut,
+      fiscal: true,
+      fnFiscal: true,
+      fnPresent: true,
+      cashDrawerOpened: false,
+    },
+  };
+}
+
+export function shiftStatusResult(s: DeviceStatus, operation = false) {
+  const expired = s.shift.deadline === null ? undefined : iso(s.shift.deadline, s.timezone);
+  const shiftStatus: Record<string, unknown> = { state: s.shift.state, number: s.shift.number };
+  if (expired !== undefined) shiftStatus[operation ? 'expiredAt' : 'expiredTime'] = expired;
+  return { shiftStatus };
+}
+
+function fnWarnings(s: DeviceStatus) {
+  return {
+    memoryOverflow: s.fn.lastFiscalDocNumber > 0.9 * s.fn.capacity,
+    needReplacement: s.fn.validUntil - s.now < 30 * DAY_MS,
+    ofdTimeout: s.blockedReason === 'ofdTimeout',
+    resourceExhausted: s.blockedReason === 'fnFull',
+    criticalError: false,
+  };
+}
+
+export function fnInfoResult(s: DeviceStatus, extras: RegistrationExtras, operation = false) {
+  const validity = {
+    numberOfRegistrations: 1,
+    registrationsRemaining: 29,
+    validityDate: iso(s.fn.validUntil, s.timezone),
+  };
+  const common = {
+    serial: s.fn.number,
+    livePhase: s.blockedReason === 'fnExpired' ? 'postFiscalMode' : 'fiscalMode',
+    ffdVersion: '1.2',
+    fnFfdVersion: '1.2',
+    warnings: fnWarnings(s),
+  };
+  if (operation) return { fnInfo: { ...common, validity } };
+  return { fnInfo: { ...common, ...validity, version: `kkt-emu ${extras.version}`, execution: 'emulated' } };
+}
+
+export function fnStatusResult(s: DeviceStatus) {
+  return {
+    fnStatus: {
+      fiscalDocumentNumber: s.fn.lastFiscalDocNumber,
+      fiscalReceiptNumber: s.shift.receipts,
+      warnings: fnWarnings(s),
+    },
+  };
+}
+
+function exchangeStatus(s: DeviceStatus) {
+  return {
+    notSentCount: s.fn.unsentCount,
+    notSentFirstDocNumber: s.fn.firstUnsentNumber ?? 0,
+    notSentFirstDocDateTime: s.fn.oldestUnsentAt === null ? '' : iso(s.fn.oldestUnsentAt, s.timezone),
+  };
+}
+
+const NO_EXCHANGE_ERROR = { code: 0, description: 'Ошибок нет' };
+
+export function ofdExchangeStatusResult(s: DeviceStatus, operation = false) {
+  const errors = {
+    fnCommandCode: 0,
+    documentNumber: 0,
+    fn: NO_EXCHANGE_ERROR,
+    network: NO_EXCHANGE_ERROR,
+    ofd: NO_EXCHANGE_ERROR,
+  };
+  if (operation) return { ofdExchangeStatus: exchangeStatus(s), ofdExchangeErrors: errors };
+  return { status: exchangeStatus(s), errors, warnings: { dataForSendIsEmpty: s.fn.unsentCount === 0 } };
+}
+
+export function registrationInfoResult(s: DeviceStatus, extras: RegistrationExtras) {
+  return {
+    organization: {
+      name: s.kkt.userName,
+      vatin: s.kkt.userInn,
+      email: '',
+      address: s.kkt.address,
+      taxationTypes: extras.taxationTypes,
+      agents: [],
+    },
+    device: {
+      registrationNumber: s.kkt.regNumber,
+      paymentsAddress: s.kkt.address,
+      fnsUrl: FNS_URL,
+      ffdVersion: '1.2',
+      offlineMode: false,
+      autoMode: false,
+      encryption: false,
+      internet: false,
+      service: false,
+      excise: false,
+      gambling: false,
+      lottery: false,
+      bso: false,
+      machineInstallation: false,
+      machineNumber: '',
+      ofdChannel: 'auto',
+    },
+    ofd: { name: extras.ofdName, vatin: extras.ofdInn, host: '', port: 0, dns: '' },
+  };
+}
+
+export function deviceInfoResult(s: DeviceStatus, extras: RegistrationExtras, operation = false) {
+  const common = {
+    model: 0,
+    modelName: 'kkt-emu',
+    serial: s.kkt.serial,
+    firmwareVersion: extras.version,
+    receiptLineLength: 48,
+    receiptLineLengthPix: 576,
+    ffdVersion: '1.2',
+    fnFfdVersion: '1.2',
+  };
+  if (operation)
+    return {
+      deviceInfo: {
+        ...common,
+        appVersion: extras.version,
+        boolVersion: extras.version,
+        scriptsVersion: '',
+        scriptsName: '',
+      },
+    };
+  return { deviceInfo: { ...common, configurationVersion: extras.version } };
+}
+
+function receiptTotals(t: OperationTotals) {
+  return {
+    count: t.count,
+    sum: toRublesNumber(t.total),
+    payments: {
+      cash: toRublesNumber(t.payments.cash),
+      electronically: toRublesNumber(t.payments.card),
+      prepaid: toRublesNumber(t.payments.prepaid),
+      credit: toRublesNumber(t.payments.credit),
+      other: toRublesNumber(t.payments.other),
+      userTypes: [],
+    },
+  };
+}
+
+/** Money in: sales and purchase refunds; money out: refunds and purchases. */
+function flows(r: XReport) {
+  const t = r.totals;
+  return {
+    incomeTotals: {
+      sum: toRublesNumber(t.sale.total + t.purchase_refund.total),
+      count: t.sale.count + t.purchase_refund.count,
+    },
+    outcomeTotals: { sum: toRublesNumber(t.refund.total + t.purchase.total), count: t.refund.count + t.purchase.count },
+  };
+}
+
+export function receiptsTotals(r: XReport) {
+  return {
+    sell: receiptTotals(r.totals.sale),
+    sellReturn: receiptTotals(r.totals.refund),
+    buy: receiptTotals(r.totals.purchase),
+    buyReturn: receiptTotals(r.totals.purchase_refund),
+  };
+}
+
+export function shiftTotalsResult(r: XReport) {
+  const t = r.totals;
+  const cash =
+    t.sale.payments.cash + t.purchase_refund.payments.cash - t.refund.payments.cash - t.purchase.payments.cash;
+  return {
+    shiftTotals: {
+      cashDrawerTotals: { sum: toRublesNumber(cash) },
+      ...flows(r),
+      receiptsTotals: receiptsTotals(r),
+    },
+  };
+}
+
+export function incomeTotalsResult(r: XReport) {
+  return { incomeTotals: flows(r).incomeTotals };
+}
+
+export function outcomeTotalsResult(r: XReport) {
+  return { outcomeTotals: flows(r).outcomeTotals };
+}
