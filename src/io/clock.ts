@@ -69,6 +69,19 @@ export class VirtualClock implements Clock {
     this.arm();
   }
 
+  /**
+   * Sets the clock to `instant`, backwards too (a ККТ's clock set from the host). Forwards it
+   * fires due timers as `advance` does; backwards the timers simply fall due later.
+   */
+  set(instant: number): void {
+    if (!Number.isFinite(instant)) throw new RangeError('set: instant must be a finite number');
+    if (instant >= this.now()) this.advance(instant - this.now());
+    else {
+      this.offset -= this.now() - instant;
+      this.arm();
+    }
+  }
+
   /** Stops the real timer that drives a live clock; pending virtual timers are dropped. */
   dispose(): void {
     if (this.realTimer) clearTimeout(this.realTimer);

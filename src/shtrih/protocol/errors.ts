@@ -55,6 +55,11 @@ export const WIRE_ERRORS: Readonly<Record<number, string>> = {
   126: 'Неверное значение в поле длины',
   142: 'Нулевой итог чека',
   148: 'Исчерпан лимит операций в чеке',
+  86: 'Нет документа для повтора',
+  93: 'Таблица не определена',
+  122: 'Поле не редактируется',
+  124: 'Не совпадает дата',
+  125: 'Неверный формат даты',
 };
 
 export function wireErrorMessage(code: number): string {
@@ -88,6 +93,15 @@ export const E = {
   noPaper: 0x6b,
   hardware: 0x7b,
   badLength: 0x7e,
+  /** ФН 07h "Неверные дата и/или время". */
+  badDateTime: 0x07,
+  receiptBufferFull: 0x4b,
+  noDocumentToRepeat: 0x56,
+  tableUndefined: 0x5d,
+  notInThisMode: 0x73,
+  fieldReadOnly: 0x7a,
+  dateMismatch: 0x7c,
+  badDateFormat: 0x7d,
   zeroTotal: 0x8e,
   tooManyOperations: 0x94,
 } as const;
@@ -169,6 +183,12 @@ const FROM_WIRE = new Map<number, FiscalErrorCode>([
   [E.badLength, 'VALIDATION_FAILED'],
   [E.tooManyOperations, 'VALIDATION_FAILED'],
   [E.wrongReceiptType, 'VALIDATION_FAILED'],
+  [E.receiptBufferFull, 'VALIDATION_FAILED'],
+  [E.tableUndefined, 'VALIDATION_FAILED'],
+  [E.fieldReadOnly, 'VALIDATION_FAILED'],
+  [E.badDateTime, 'VALIDATION_FAILED'],
+  [E.dateMismatch, 'VALIDATION_FAILED'],
+  [E.badDateFormat, 'VALIDATION_FAILED'],
 ]);
 
 /** Anything the table does not name leaves the outcome to the archive: DEVICE_STOPPED. */
