@@ -13,7 +13,8 @@ export const DEVICE_USAGE = `usage: kkt-emu device --serial-port <path> | --tcp 
   --tcp <port>      serve it on TCP (127.0.0.1 unless host:port is given), with the 0xFF real
                     devices send after each ACK
   --tax-byte <mask|index>  how FF46h's tax byte is read: the vendor OPOS bit mask (default)
-                    or the tax number 1..6 (javapos, the Go driver)
+                    or the table 6 row 1..6 (older javapos, the Go driver); 11/12
+                    (22 %, 22/122) are row numbers either way
 Both may be given. The emulated ККТ keeps its archive in KKT_DATA_DIR as the adapter's does;
 KKT_SERIAL_TRACE=1 prints every frame. See docs/serial.md.`;
 
