@@ -9,13 +9,15 @@ import type { DeviceControls, KktDriver } from '../device/driver.ts';
 import { EmulatedKkt } from '../device/emulator.ts';
 import type { RegistrationOptions } from '../device/new-fiscal-drive.ts';
 import type { Clock } from '../fiscal/clock.ts';
+import { VirtualClock } from '../io/clock.ts';
 import { AtolHttp } from '../io/http/atol-http.ts';
 import { closeSerialPort, openSerialPort, SerialPortError } from '../io/serial/port.ts';
 import { SocatError, startPtyPair } from '../io/serial/socat.ts';
 import { AtolJournal } from '../io/sqlite/atol-journal.ts';
+import { SqliteCellStore } from '../io/sqlite/settings-store.ts';
 import type { HostLinkTimeouts } from '../shtrih/driver/host-link.ts';
 import { ShtrihDriver } from '../shtrih/driver/shtrih-driver.ts';
-import { DeviceFront } from '../shtrih/front/device-front.ts';
+import { DeviceFront, type DeviceFrontOptions } from '../shtrih/front/device-front.ts';
 import { serveSerial } from '../shtrih/front/serve.ts';
 import type { SerialLog } from '../shtrih/protocol/trace.ts';
 import { type Config, ConfigError } from './config.ts';
@@ -59,6 +61,26 @@ export function registrationFromConfig(c: Config): RegistrationOptions {
   if (c.fnNumber) r.fnNumber = c.fnNumber;
   if (c.regNumber) r.regNumber = c.regNumber;
   return r;
+}
+
+/**
+ * The Shtrih-M device front for `kkt`: its settings tables on disk beside the ФН archive
+ * (`kkt-<serial>.tables.db`: they belong to the register and outlive a ФН), and in mock mode
+ * the virtual clock, which 21h–23h may set.
+ */
+export function openDeviceFront(
+  kkt: EmulatedKkt,
+  config: Config,
+  clock: Clock,
+  options: Omit<DeviceFrontOptions, 'settings' | 'clock' | 'autoOpenShift'> = {},
+): DeviceFront {
+  const settings = SqliteCellStore.open(kkt.archivePath.replace(/\.db$/, '.tables.db'));
+  return new DeviceFront(kkt, {
+    ...options,
+    autoOpenShift: config.autoOpenShift,
+    settings,
+    ...(clock instanceof VirtualClock ? { clock } : {}),
+  });
 }
 
 /** The emulated ККТ of `config`, on its data dir: what the emulator driver and the device front both run. */
@@ -161,11 +183,18 @@ async function openSerialPair(
       },
     );
     cleanup.push(() => pair.close());
-    const front = new DeviceFront(kkt, { autoOpenShift: config.autoOpenShift });
+    // The emulated device has no ОФД link of its own: the adapter's sync, in this process, is its
+    // ОФД exchange, and tells it what the ОФД accepted as the in-process driver does.
+    const front = openDeviceFront(kkt, config, clock, { ofdExchange: 'host' });
+    cleanup.push(() => front.close());
     const device = await serveSerial(front, pair.devicePath, config.baudRate);
     cleanup.push(() => device.close());
     const host = await openSerialPort(pair.hostPath, config.baudRate);
-    const driver = new ShtrihDriver(host, { ...driverOptions(pair.hostPath), onClose: () => closeSerialPort(host) });
+    const driver = new ShtrihDriver(host, {
+      ...driverOptions(pair.hostPath),
+      ofdExchange: (numbers) => kkt.confirmDelivered(numbers),
+      onClose: () => closeSerialPort(host),
+    });
     cleanup.push(() => driver.close());
     return { driver, emulator: kkt, close: unwind };
   } catch (e) {

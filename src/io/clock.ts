@@ -70,14 +70,16 @@ export class VirtualClock implements Clock {
   }
 
   /**
-   * Steps time back, as a host clock does when NTP or a person corrects it. Nothing fires; timers
-   * keep their due instants, so they now fire later. The ФН's answer to such a step is its own
-   * (CLOCK_BEHIND_LAST_DOCUMENT), which is what tests of it need to reach.
+   * Sets the clock to `instant`, backwards too (a ККТ's clock set from the host). Forwards it
+   * fires due timers as `advance` does; backwards the timers simply fall due later.
    */
-  stepBack(ms: number): void {
-    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError('stepBack: ms must be a finite number ≥ 0');
-    this.offset -= ms;
-    this.arm();
+  set(instant: number): void {
+    if (!Number.isFinite(instant)) throw new RangeError('set: instant must be a finite number');
+    if (instant >= this.now()) this.advance(instant - this.now());
+    else {
+      this.offset -= this.now() - instant;
+      this.arm();
+    }
   }
 
   /** Stops the real timer that drives a live clock; pending virtual timers are dropped. */

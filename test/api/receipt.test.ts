@@ -270,6 +270,9 @@ describe('POST /v1/kkt/receipt: VAT', () => {
 
   test('the current 22 % rate and the other rates give no warning', async () => {
     const t = await start();
+    // Over the Shtrih-M wire, 5 % and 7 % have no encoding any public source gives (docs/serial.md):
+    // the driver refuses them before sending anything.
+    const overShtrih = t.running.driver.kind === 'shtrih';
     for (const rate of [22, '22/122', 10, '10/110', 0, 'none', 5, 7]) {
       const r = await t.receipt(
         `rate-${rate}`,
@@ -278,6 +281,12 @@ describe('POST /v1/kkt/receipt: VAT', () => {
           payments: [{ type: 'cash', amount: 1 }],
         }),
       );
+      if (overShtrih && (rate === 5 || rate === 7)) {
+        expect(r.status, r.text).toBe(400);
+        expect(r.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: '/items/0/vat_rate' }] });
+        expect(r.body.detail).toContain(`VAT ${rate}:`);
+        continue;
+      }
       expect(r.status, r.text).toBe(200);
       expect(r.body.warnings).toEqual([]);
     }

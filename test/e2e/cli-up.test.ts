@@ -74,6 +74,7 @@ describe('kkt-emu up', () => {
           KKT_HTTP_PORT: '0',
           KKT_OFD_PORT: taken,
           KKT_ODOO_PORT: '0',
+          KKT_ATOL_PORT: '0',
         },
       });
       expect(run.status).toBe(1);

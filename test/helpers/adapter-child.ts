@@ -65,9 +65,11 @@ export async function spawnAdapter(options: SpawnOptions): Promise<AdapterChild>
       KKT_HTTP_HOST: '127.0.0.1',
       KKT_HTTP_PORT: String(port),
       KKT_PRINT_DELAY_MS: options.printDelay ?? '0',
-      // `up` also starts the mock ОФД and Odoo: ephemeral ports, so parallel children never collide.
+      // `up` also starts the mock ОФД and Odoo and the ATOL API: ephemeral ports, so parallel
+      // children never collide.
       KKT_OFD_PORT: '0',
       KKT_ODOO_PORT: '0',
+      KKT_ATOL_PORT: '0',
       LOG_LEVEL: options.logLevel ?? 'warn',
       ...options.env,
     },

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { VAT_RATES } from '../../src/fiscal/vat.ts';
 import {
   closeCheck,
   deviceType,
@@ -20,7 +19,14 @@ import {
   splitCommand,
 } from '../../src/shtrih/protocol/frame.ts';
 import { FrameParser, type LinkEvent } from '../../src/shtrih/protocol/parser.ts';
-import { decodeTaxByte, encodeTaxByte, legacyTaxRate } from '../../src/shtrih/protocol/tax-byte.ts';
+import { TAX_ROWS } from '../../src/shtrih/protocol/tables.ts';
+import {
+  rateOfTaxRow,
+  substitutedRate,
+  taxByteOfRow,
+  taxRowForRate,
+  taxRowOfByte,
+} from '../../src/shtrih/protocol/tax-byte.ts';
 import { decodeTlvs, encodeTlvs, readFvln, readVln, tlvFvln, tlvVln } from '../../src/shtrih/protocol/tlv.ts';
 import { describePayload, hex } from '../../src/shtrih/protocol/trace.ts';
 import { bytes } from './arbitraries.ts';
@@ -229,24 +235,62 @@ describe('TLV, VLN and FVLN', () => {
   });
 });
 
-describe('the FF46h tax byte', () => {
-  test('every rate round-trips in both encodings', () => {
-    for (const rate of VAT_RATES) {
-      expect(decodeTaxByte(encodeTaxByte(rate, 'mask'), 'mask')).toBe(rate);
-      expect(decodeTaxByte(encodeTaxByte(rate, 'index'), 'index')).toBe(rate);
+describe('VAT on the wire: table 6 rows and the FF46h byte', () => {
+  test('rows 1..6 and 11..12 round-trip through the byte in both encodings', () => {
+    for (const row of [1, 2, 3, 4, 5, 6, 11, 12]) {
+      expect(taxRowOfByte(taxByteOfRow(row, 'mask'), 'mask')).toBe(row);
+      expect(taxRowOfByte(taxByteOfRow(row, 'index'), 'index')).toBe(row);
     }
+    expect(taxByteOfRow(1)).toBe(0x01);
+    expect(taxByteOfRow(6)).toBe(0x20);
+    expect(taxByteOfRow(4, 'index')).toBe(4);
+    // 22 %: "клиентское ПО должно передавать ставку 11" (fr_drv_ng#328), in both modes.
+    expect(taxByteOfRow(11)).toBe(11);
+    expect(taxRowOfByte(0x03, 'mask')).toBeUndefined();
+    expect(taxRowOfByte(0x40, 'mask')).toBeUndefined();
+    expect(taxRowOfByte(0x4b, 'mask')).toBeUndefined();
+    expect(taxRowOfByte(7, 'index')).toBeUndefined();
+    expect(() => taxByteOfRow(7)).toThrow(/no FF46h encoding/);
   });
 
-  test('the vendor bit mask and index values; the kkt-emu extension for the 2026 rates', () => {
-    expect(encodeTaxByte('20')).toBe(0x01);
-    expect(encodeTaxByte('10/110')).toBe(0x20);
-    expect(encodeTaxByte('none', 'index')).toBe(4);
-    expect(encodeTaxByte('22')).toBe(0x4b);
-    expect(decodeTaxByte(0x03, 'mask')).toBeUndefined();
-    expect(decodeTaxByte(0x40, 'mask')).toBeUndefined();
-    expect(legacyTaxRate([0, 0, 0, 0])).toBe('none');
-    expect(legacyTaxRate([2, 0, 0, 0])).toBe('10');
-    expect(legacyTaxRate([5, 0, 0, 0])).toBeUndefined();
+  test('a row means its position and its value (table 6 field 1)', () => {
+    const factory = TAX_ROWS.map(([value], i) => rateOfTaxRow(i + 1, value));
+    expect(factory).toEqual([
+      '20',
+      '10',
+      '0',
+      'none',
+      '20/120',
+      '10/110',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      '22',
+      '22/122',
+    ]);
+    expect(rateOfTaxRow(1, 2200)).toBe('22');
+    expect(rateOfTaxRow(5, 500)).toBe('5/105');
+    expect(rateOfTaxRow(1, 1850)).toBeUndefined();
+  });
+
+  test('the driver sends only what a source gives, by table 17 field 71', () => {
+    expect(taxRowForRate('22', 2, 2026)).toEqual({ row: 11 });
+    expect(taxRowForRate('22/122', 2, 2026)).toEqual({ row: 12 });
+    expect(taxRowForRate('20', 2, 2026)).toEqual({ row: 1 });
+    expect(taxRowForRate('22', 1, 2026)).toEqual({ row: 1 });
+    expect(taxRowForRate('22', 1, 2025)).toMatchObject({ refused: expect.stringMatching(/22 %/) });
+    expect(taxRowForRate('20', 1, 2026)).toMatchObject({ refused: expect.stringMatching(/VAT 20/) });
+    expect(taxRowForRate('20', 1, 2025)).toEqual({ row: 1 });
+    expect(taxRowForRate('22/122', 1, 2026)).toMatchObject({ refused: expect.stringMatching(/22\/122/) });
+    expect(taxRowForRate('22', undefined, 2026)).toMatchObject({ refused: expect.stringMatching(/field 71/) });
+    for (const rate of ['5', '7', '5/105', '7/107'] as const)
+      for (const mode of [1, 2, undefined])
+        expect(taxRowForRate(rate, mode, 2026)).toMatchObject({ refused: expect.stringContaining(`VAT ${rate}:`) });
+    expect(substitutedRate('20', 1, { year: 2026 })).toBe('22');
+    expect(substitutedRate('20/120', 1, { year: 2026 })).toBe('22/122');
+    expect(substitutedRate('20', 1, { year: 2025 })).toBe('20');
+    expect(substitutedRate('20', 2, { year: 2026 })).toBe('20');
   });
 });
 

@@ -7,12 +7,16 @@ import {
   COMMANDS,
   type CommandCodec,
   cancelCheck,
+  cancelFnDocument,
   closeCheck,
   closeCheckEx,
   commandName,
-  confirmDelivered,
+  confirmDate,
+  cut,
   deviceType,
   exchangeStatus,
+  feed,
+  fieldInfo,
   findDocument,
   fnExpiry,
   fnNumber,
@@ -20,20 +24,30 @@ import {
   fnStatus,
   formatCode,
   fullStatus,
+  moneyRegister,
   openCheck,
+  openDrawer,
   openShift,
+  operatingRegister,
   operationV2,
   printString,
   purchase,
   purchaseReturn,
   readDocument,
   readDocumentBlock,
+  readTable,
+  repeatDocument,
   sale,
   saleReturn,
   sendOperationTlv,
   sendTlv,
+  setDate,
+  setTime,
   shiftParameters,
   shortStatus,
+  tableInfo,
+  unconfirmedCount,
+  writeTable,
   xReport,
   zReport,
 } from '../../src/shtrih/protocol/commands/index.ts';
@@ -261,11 +275,36 @@ const CASES: Array<[AnyCodec, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>]> = [
     none,
   ],
   [fnResource, pw, fc.record({ documentsLeft: u32, memory30DaysKb: u32 })],
+  [writeTable, fc.record({ password, table: u8, row: u16, field: u8, value: bytes(200) }), none],
+  [readTable, fc.record({ password, table: u8, row: u16, field: u8 }), fc.record({ value: bytes(200) })],
+  [tableInfo, fc.record({ password, table: u8 }), fc.record({ name: text(40), rows: u16, fields: u8 })],
   [
-    confirmDelivered,
-    fc.record({ password, numbers: fc.array(u32, { maxLength: 62 }) }),
-    fc.record({ results: fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 62 }) }),
+    fieldInfo,
+    fc.record({ password, table: u8, field: u8 }),
+    fc.oneof(
+      fc.record({ name: text(40), type: fc.constant(1 as const), size: u8 }),
+      fc.integer({ min: 1, max: 6 }).chain((size) =>
+        fc.record({
+          name: text(40),
+          type: fc.constant(0 as const),
+          size: fc.constant(size),
+          min: uint(size),
+          max: uint(size),
+        }),
+      ),
+    ),
   ],
+  [setTime, fc.record({ password, time: localTime }), none],
+  [setDate, fc.record({ password, date: localDate.filter((d) => d.year <= 2255) }), none],
+  [confirmDate, fc.record({ password, date: localDate }), none],
+  [moneyRegister, fc.record({ password, register: u16 }), fc.record({ operator: u8, value: uint(6) })],
+  [operatingRegister, fc.record({ password, register: u16 }), fc.record({ operator: u8, value: u16 })],
+  [cut, fc.record({ password, partial: fc.boolean() }), op],
+  [openDrawer, fc.record({ password, drawer: u8 }), op],
+  [feed, fc.record({ password, flags: u8, lines: u8 }), op],
+  [repeatDocument, pw, op],
+  [cancelFnDocument, pw, none],
+  [unconfirmedCount, pw, fc.record({ count: u32 })],
 ];
 
 /** Through a whole frame and the streaming parser, as the bytes travel. */
@@ -297,6 +336,33 @@ describe('every command: requests and answers survive encode → frame → parse
       );
     });
   }
+
+  test('vendor layouts, byte for byte', () => {
+    // 1Eh: pw · table · row(2) · field · value (pyshtrih '121' = <BHB).
+    expect(writeTable.encodeRequest({ password: 30, table: 1, row: 1, field: 2, value: Buffer.from([1]) })).toEqual(
+      Buffer.from('1e000000010100' + '0201', 'hex'),
+    );
+    // 2Eh answer: min and max only for BIN fields (javapos ReadFieldInfo).
+    const bin = fieldInfo.encodeAnswer({ name: 'Величина налога', type: 0, size: 2, min: 0, max: 9999 });
+    expect(bin).toHaveLength(40 + 2 + 4);
+    expect(bin.subarray(40)).toEqual(Buffer.from('0002' + '0000' + '0f27', 'hex'));
+    expect(fieldInfo.encodeAnswer({ name: 'x', type: 1, size: 64 })).toHaveLength(42);
+    // 2Dh answer: 40 + rows(2) + fields(1).
+    expect(tableInfo.encodeAnswer({ name: 'Налоговые ставки', rows: 12, fields: 2 }).subarray(40)).toEqual(
+      Buffer.from('0c0002', 'hex'),
+    );
+    // 1Ah: one register byte up to 255, two above (javapos ReadCashRegister); 6-byte value.
+    expect(moneyRegister.encodeRequest({ password: 30, register: 241 })).toHaveLength(5);
+    expect(moneyRegister.encodeRequest({ password: 30, register: 4224 })).toHaveLength(6);
+    expect(moneyRegister.encodeAnswer({ operator: 30, value: 1 })).toHaveLength(7);
+    // 22h: DD MM YY.
+    expect(setDate.encodeRequest({ password: 30, date: { year: 2026, month: 11, day: 25 } })).toEqual(
+      Buffer.from('1e000000190b1a', 'hex'),
+    );
+    // FF3Fh: 4 bytes out (javapos readInt), 2 bytes read too (the vendor text, pyshtrih).
+    expect(unconfirmedCount.encodeAnswer({ count: 3 })).toEqual(Buffer.from('03000000', 'hex'));
+    expect(unconfirmedCount.decodeAnswer(Buffer.from('0300', 'hex'))).toEqual({ count: 3 });
+  });
 
   test('names for the trace', () => {
     expect(formatCode(0x10)).toBe('10h');

@@ -58,13 +58,13 @@ const RECEIPTS: ReceiptInput[] = [
   receipt({
     type: 'purchase',
     items: [
-      { name: 'A', price: 1, quantity: 0.005, vat_rate: 5 },
-      { name: 'B', price: 7, quantity: 3, vat_rate: '7/107' },
+      { name: 'A', price: 1, quantity: 0.005, vat_rate: 'none' },
+      { name: 'B', price: 7, quantity: 3, vat_rate: '22/122' },
       { name: 'C', price: 10, quantity: 1, vat_rate: 10 },
       { name: 'D', price: 10, quantity: 1, vat_rate: '10/110' },
       { name: 'E', price: 10, quantity: 1, vat_rate: 0 },
-      { name: 'F', price: 10, quantity: 1, vat_rate: '5/105' },
-      { name: 'G', price: 10, quantity: 1, vat_rate: 7 },
+      { name: 'F', price: 10, quantity: 1, vat_rate: 22 },
+      { name: 'G', price: 10, quantity: 1, vat_rate: 20 },
       { name: 'H', price: 10, quantity: 1, vat_rate: '20/120' },
     ],
     payments: [
@@ -122,6 +122,49 @@ describe('ShtrihDriver against the device front: the same results as the in-proc
     }
     const { emulator: e, shtrih: s } = await p.both((d) => d.status());
     expect('ok' in s && comparableStatus(s.ok)).toEqual('ok' in e && comparableStatus(e.ok));
+  });
+
+  test('rates no source encodes (5 %, 7 %, 5/105, 7/107) are refused before anything is sent', async () => {
+    const b = bench();
+    const w = connect(b);
+    for (const rate of [5, 7, '5/105', '7/107']) {
+      const r = receipt({
+        type: 'sale',
+        items: [
+          { name: 'A', price: 1, quantity: 1, vat_rate: 22 },
+          { name: 'B', price: 1, quantity: 1, vat_rate: rate },
+        ],
+        payments: [{ type: 'cash', amount: 2 }],
+      });
+      const e = await w.driver.printReceipt(r).catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: '/items/1/vat_rate' }] });
+      expect((e as Error).message).toContain(`VAT ${rate}:`);
+    }
+    // Nothing reached the ФН, and no receipt was left open.
+    expect((await b.kkt.status()).fn.lastFiscalDocNumber).toBe(1);
+    expect((await w.driver.printReceipt(simpleSale())).number).toBe(3);
+  });
+
+  test('22 % by table 17 field 71: row 11 when 2, row 1 (the ККТ substitutes) when 1, refused on old firmware', async () => {
+    const b = bench();
+    const w = connect(b);
+    const sale22 = receipt({
+      type: 'sale',
+      items: [{ name: 'A', price: 10, quantity: 1, vat_rate: 22 }],
+      payments: [{ type: 'cash', amount: 10 }],
+    });
+    const sale20 = receipt({
+      type: 'sale',
+      items: [{ name: 'A', price: 10, quantity: 1, vat_rate: 20 }],
+      payments: [{ type: 'cash', amount: 10 }],
+    });
+    const rateOf = (d: { items: { vatRate: string }[] }) => d.items[0]?.vatRate;
+    expect(rateOf(await w.driver.printReceipt(sale22))).toBe('22');
+    expect(rateOf(await w.driver.printReceipt(sale20))).toBe('20');
+    await w.driver.writeSetting(17, 1, 71, 1);
+    expect(await w.driver.readSetting(17, 1, 71)).toBe(1);
+    expect(rateOf(await w.driver.printReceipt(sale22))).toBe('22');
+    await expect(w.driver.printReceipt(sale20)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
   test('shifts, X and Z reports, refusals with the same codes', async () => {
@@ -200,6 +243,22 @@ describe('ShtrihDriver against the device front: the same results as the in-proc
       const { emulator: e, shtrih: s } = await p.both(call);
       expect(normalize(s)).toEqual(normalize(e));
     }
+  });
+
+  test('without an in-process ОФД exchange (a real ККТ), confirmDelivered reports the device view', async () => {
+    const b = bench();
+    const w = connect(b, { driver: { ofdExchange: undefined } });
+    await w.driver.printReceipt(simpleSale());
+    await b.kkt.confirmDelivered([1]);
+    // 1 is confirmed (before FF39h's first unconfirmed, 2); 2 and 3 wait; 9 does not exist.
+    expect(await w.driver.confirmDelivered([3, 1, 9, 2])).toEqual({
+      confirmed: [],
+      alreadyConfirmed: [1],
+      unknown: [2, 3, 9],
+    });
+    await b.kkt.confirmDelivered([3]);
+    expect(await w.driver.confirmDelivered([3, 2])).toEqual({ confirmed: [], alreadyConfirmed: [3], unknown: [2] });
+    expect((await w.driver.unconfirmedDocuments(1, 10)).map((d) => d.number)).toEqual([2]);
   });
 
   test('random sequences of operations (model-based): the driver over the wire never differs', async () => {

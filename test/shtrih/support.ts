@@ -87,6 +87,8 @@ export function wired(
   const driver = new ShtrihDriver(o.hostSide ? o.hostSide(line.host) : line.host, {
     timezone: 'Europe/Moscow',
     ...FAST_LINK,
+    // As kkt-emu's serial pair composes them: the adapter's sync is the device's ОФД exchange.
+    ofdExchange: (numbers) => bench.kkt.confirmDelivered(numbers),
     ...o.driver,
   });
   return {

@@ -1,12 +1,11 @@
 import type { Clock } from '../../fiscal/clock.ts';
 import { systemClock, VirtualClock } from '../../io/clock.ts';
 import { SerialPortError } from '../../io/serial/port.ts';
-import { DeviceFront } from '../../shtrih/front/device-front.ts';
 import { serveSerial, serveTcp } from '../../shtrih/front/serve.ts';
 import type { TaxByteMode } from '../../shtrih/protocol/tax-byte.ts';
 import type { SerialLog } from '../../shtrih/protocol/trace.ts';
 import { ConfigError, loadConfig, parseFlags } from '../config.ts';
-import { openEmulator } from '../open-driver.ts';
+import { openDeviceFront, openEmulator } from '../open-driver.ts';
 
 export const DEVICE_USAGE = `usage: kkt-emu device --serial-port <path> | --tcp [host:]<port> [--option value ...]
   --serial-port <path>  serve the Shtrih-M protocol on a serial port (a real one, or one end of a
@@ -14,7 +13,8 @@ export const DEVICE_USAGE = `usage: kkt-emu device --serial-port <path> | --tcp 
   --tcp <port>      serve it on TCP (127.0.0.1 unless host:port is given), with the 0xFF real
                     devices send after each ACK
   --tax-byte <mask|index>  how FF46h's tax byte is read: the vendor OPOS bit mask (default)
-                    or the tax number 1..6 (javapos, the Go driver)
+                    or the table 6 row 1..6 (older javapos, the Go driver); 11/12
+                    (22 %, 22/122) are row numbers either way
 Both may be given. The emulated ККТ keeps its archive in KKT_DATA_DIR as the adapter's does;
 KKT_SERIAL_TRACE=1 prints every frame. See docs/serial.md.`;
 
@@ -96,15 +96,17 @@ export async function runDeviceCommand(argv: string[], options: DeviceCommandOpt
   const clock: Clock = virtual ?? systemClock;
   const log: SerialLog = (line) => console.error(`kkt-emu: ${line}`);
   const kkt = openEmulator(config, clock);
-  const front = new DeviceFront(kkt, {
-    autoOpenShift: config.autoOpenShift,
+  // A device on its own has no adapter to deliver its documents: like a ККТ with a working ОФД
+  // link, it confirms each one itself, so the 30-day rule never blocks it.
+  const front = openDeviceFront(kkt, config, clock, {
+    ofdExchange: 'self',
     ...(args.taxByte ? { taxByte: args.taxByte } : {}),
     ...(config.serialTrace ? { log } : {}),
   });
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
-    front.detachAll();
+    front.close();
     await kkt.close();
     virtual?.dispose();
   };

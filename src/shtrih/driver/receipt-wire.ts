@@ -2,15 +2,21 @@ import { OPERATIONS, PAYMENT_METHODS, PAYMENT_OBJECTS } from '../../fiscal/codes
 import type { ReceiptInput } from '../../fiscal/document.ts';
 import { FF45_PAYMENT, type OperationV2 } from '../protocol/commands/index.ts';
 import { REQUEST_ID_PROPERTY, TAG } from '../protocol/document-tlv.ts';
-import { encodeTaxByte, type TaxByteMode } from '../protocol/tax-byte.ts';
+import { type TaxByteMode, taxByteOfRow } from '../protocol/tax-byte.ts';
 import { encodeTlv, encodeTlvs, tlvString } from '../protocol/tlv.ts';
 
 /** How a ReceiptInput goes on the wire: FF46h lines, FF0Ch properties, FF45h payments. */
 
 const DEPARTMENT = 1;
 
-export function receiptLines(receipt: ReceiptInput, password: number, taxByte?: TaxByteMode): OperationV2[] {
-  return receipt.items.map((it) => ({
+/** `rows`: each line's table 6 row (ShtrihDriver.taxRows). */
+export function receiptLines(
+  receipt: ReceiptInput,
+  password: number,
+  rows: readonly number[],
+  taxByte?: TaxByteMode,
+): OperationV2[] {
+  return receipt.items.map((it, i) => ({
     password,
     operation: OPERATIONS[receipt.operation],
     // FF46h carries millionths, as kkt-emu quantities are.
@@ -19,7 +25,7 @@ export function receiptLines(receipt: ReceiptInput, password: number, taxByte?: 
     // Sum and VAT are sent, not left to the ККТ, so the document holds exactly what was validated.
     sum: it.sum,
     taxAmount: it.vatSum,
-    tax: encodeTaxByte(it.vatRate, taxByte),
+    tax: taxByteOfRow(rows[i] ?? 0, taxByte),
     department: DEPARTMENT,
     paymentMethod: PAYMENT_METHODS[it.paymentMethod],
     paymentObject: PAYMENT_OBJECTS[it.paymentObject],

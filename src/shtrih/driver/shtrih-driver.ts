@@ -10,31 +10,38 @@ import type {
   ShiftCloseDocument,
   ShiftOpenDocument,
 } from '../../fiscal/document.ts';
-import { FiscalError } from '../../fiscal/errors.ts';
+import { type FieldError, FiscalError } from '../../fiscal/errors.ts';
 import {
   beginCloseShift,
   beginOpenShift,
-  CONFIRM_RESULT,
   cancelCheck,
   closeCheckEx,
-  confirmDelivered as confirmCommand,
+  confirmDate,
   exchangeStatus,
+  FIELD_TYPE,
+  fieldInfo,
   findDocument,
   fnStatus,
   fullStatus,
-  MAX_CONFIRM_NUMBERS,
   MODE,
+  moneyRegister,
   openShift as openShiftCommand,
+  operatingRegister,
   operationV2,
+  readTable,
   sendTlv,
+  setDate,
+  setTime,
   shiftParameters,
   shortStatus,
+  writeTable,
   xReport as xReportCommand,
   zReport,
 } from '../protocol/commands/index.ts';
-import { DeviceRefusal, E, SerialLinkError } from '../protocol/errors.ts';
-import type { TaxByteMode } from '../protocol/tax-byte.ts';
-import { instantOfDateTime } from '../protocol/time.ts';
+import { DeviceRefusal, SerialLinkError } from '../protocol/errors.ts';
+import { FIELD, type FieldValue, fieldBytes, fieldValue, TABLE, VAT22_MODE } from '../protocol/tables.ts';
+import { type TaxByteMode, taxRowForRate } from '../protocol/tax-byte.ts';
+import { dateOf, instantOfDateTime, timeOf } from '../protocol/time.ts';
 import { type SerialLog, traceTo } from '../protocol/trace.ts';
 import { DocumentReader } from './document-reader.ts';
 import { readStatus, shiftCounters, shiftStateOf } from './driver-status.ts';
@@ -49,6 +56,12 @@ export interface ShtrihDriverOptions {
   password?: number;
   /** FF46h tax byte encoding; default the vendor OPOS bit mask. */
   taxByte?: TaxByteMode;
+  /**
+   * The device's ОФД exchange, when it runs in this process (kkt-emu's own device behind a pty
+   * pair): `confirmDelivered` hands the ОФД's acceptance to it. A real ККТ delivers its
+   * documents itself, and the driver then only reports what the device says it has delivered.
+   */
+  ofdExchange?: ((numbers: readonly number[]) => Promise<ConfirmResult>) | undefined;
   timeouts?: Partial<HostLinkTimeouts>;
   /** Overrides the per-command answer timeouts (tests). */
   answerTimeoutMs?: number;
@@ -74,9 +87,11 @@ const CLOSE_WAIT_MS = 5000;
  *   the document read back (FF3Ah/FF3Bh), so the caller gets the ФН's own record;
  * - shifts: FF41h (+ FF0Ch cashier) + E0h; (FF42h + FF0Ch cashier +) 41h; the report read back;
  * - status, X report: see driver-status.ts;
- * - findReceipt and unconfirmedDocuments read documents back (FF0Ah tells what the ОФД has);
- *   ОФД confirmations use kkt-emu's FFF1h, which a real ККТ does not know: it talks to its
- *   ОФД itself, and every number then comes back as unknown.
+ * - findReceipt and unconfirmedDocuments read documents back (FF39h gives the first document
+ *   the ОФД has not confirmed, FF0Ah each document's ОФД flag); the ККТ talks to its ОФД
+ *   itself, so confirmDelivered reports the device's view (see there);
+ * - settings tables (1Fh/1Eh with 2Eh for the field's type), registers (1Ah/1Bh) and the
+ *   clock (22h, 23h, 21h) have helpers of their own.
  */
 export class ShtrihDriver implements KktDriver {
   readonly kind = 'shtrih' as const;
@@ -87,6 +102,8 @@ export class ShtrihDriver implements KktDriver {
   private closed = false;
   /** Set when a receipt may have been left open on the device (start-up, a failure mid-receipt). */
   private checkMayBeOpen = true;
+  /** Table 17 field 71 as last read (null: not read yet; undefined: the firmware has no such field). */
+  private vat22: number | undefined | null = null;
 
   constructor(
     stream: Duplex,
@@ -142,12 +159,50 @@ export class ShtrihDriver implements KktDriver {
     return s.lastDocumentNumber;
   }
 
+  /** Table 17 field 71, read once per shift: how the ККТ takes 22 %. */
+  private async vat22Mode(): Promise<number | undefined> {
+    if (this.vat22 === null) {
+      try {
+        this.vat22 = Number(await this.settingOnWire(TABLE.regional, 1, FIELD.vat22Mode));
+      } catch (e) {
+        // Firmware before 2026 has fewer fields in table 17: it refuses the read.
+        if (!(e instanceof DeviceRefusal)) throw e;
+        this.vat22 = undefined;
+      }
+    }
+    return this.vat22;
+  }
+
+  /**
+   * Table 6 rows for the receipt's lines, or a VALIDATION_FAILED naming every rate the driver
+   * cannot send: it sends only encodings a public source gives (protocol/tax-byte.ts).
+   */
+  private async taxRows(receipt: ReceiptInput): Promise<number[]> {
+    const mode = await this.vat22Mode();
+    const year = mode === VAT22_MODE.substitute ? (await this.wire.call(fullStatus, this.pw)).date.year : 0;
+    const rows: number[] = [];
+    const errors: FieldError[] = [];
+    for (const [i, it] of receipt.items.entries()) {
+      const r = taxRowForRate(it.vatRate, mode, year);
+      if ('row' in r) rows.push(r.row);
+      else errors.push({ path: `/items/${i}/vat_rate`, message: r.refused });
+    }
+    if (errors.length > 0)
+      throw new FiscalError(
+        'VALIDATION_FAILED',
+        `the Shtrih-M driver cannot send ${[...new Set(errors.map((e) => e.message))].join('; ')}`,
+        errors,
+      );
+    return rows;
+  }
+
   printReceipt(receipt: ReceiptInput): Promise<ReceiptDocument> {
     return this.exclusive(async () => {
       await this.closeStaleCheck();
+      const rows = await this.taxRows(receipt);
       this.checkMayBeOpen = true;
       try {
-        for (const line of receiptLines(receipt, this.wire.password, this.options.taxByte))
+        for (const line of receiptLines(receipt, this.wire.password, rows, this.options.taxByte))
           await this.wire.call(operationV2, line);
         for (const tlv of receiptProperties(receipt)) await this.wire.call(sendTlv, { ...this.pw, tlv });
         // Every line must be in the device's receipt before it is closed: print exactly what was asked.
@@ -201,6 +256,7 @@ export class ShtrihDriver implements KktDriver {
   openShift(options: { cashier?: string } = {}): Promise<ShiftOpenDocument> {
     return this.exclusive(async () => {
       await this.closeStaleCheck();
+      this.vat22 = null;
       await this.wire.call(beginOpenShift, this.pw);
       if (options.cashier !== undefined)
         await this.wire.call(sendTlv, { ...this.pw, tlv: cashierProperty(options.cashier) });
@@ -322,28 +378,72 @@ export class ShtrihDriver implements KktDriver {
     });
   }
 
+  /**
+   * The ОФД accepted these documents. A ККТ delivers its documents to its ОФД itself; the
+   * protocol has no command to tell it about another delivery. So, unless the device's ОФД
+   * exchange runs in this process (`ofdExchange`: kkt-emu's own device), the answer is the
+   * device's view: numbers before FF39h's first unconfirmed document, or whose FF0Ah ОФД flag
+   * is set, are already confirmed; the rest (and numbers the ФН does not have) are unknown.
+   */
   confirmDelivered(numbers: readonly number[]): Promise<ConfirmResult> {
+    const exchange = this.options.ofdExchange;
+    if (exchange) return this.exclusive(() => exchange(numbers));
     return this.exclusive(async () => {
       const sorted = [...new Set(numbers)].sort((a, b) => a - b);
-      const valid = sorted.filter((n) => Number.isSafeInteger(n) && n >= 1 && n <= 0xffff_ffff);
-      const outcome = new Map<number, number>();
-      try {
-        for (let i = 0; i < valid.length; i += MAX_CONFIRM_NUMBERS) {
-          const chunk = valid.slice(i, i + MAX_CONFIRM_NUMBERS);
-          const { results } = await this.wire.call(confirmCommand, { ...this.pw, numbers: chunk });
-          for (const [j, n] of chunk.entries()) outcome.set(n, results[j] ?? CONFIRM_RESULT.unknown);
-        }
-      } catch (e) {
-        if (!(e instanceof DeviceRefusal && (e.wireCode === E.notSupported || e.wireCode === E.badFormat))) throw e;
-      }
       const result: ConfirmResult = { confirmed: [], alreadyConfirmed: [], unknown: [] };
+      const last = await this.lastDocumentNumber();
+      const first = (await this.wire.call(exchangeStatus, this.pw)).firstDocumentNumber;
       for (const n of sorted) {
-        const r = outcome.get(n);
-        if (r === CONFIRM_RESULT.confirmed) result.confirmed.push(n);
-        else if (r === CONFIRM_RESULT.alreadyConfirmed) result.alreadyConfirmed.push(n);
+        if (!Number.isSafeInteger(n) || n < 1 || n > last) result.unknown.push(n);
+        else if (first === 0 || n < first) result.alreadyConfirmed.push(n);
+        else if ((await this.wire.call(findDocument, { ...this.pw, number: n })).ofdReceived)
+          result.alreadyConfirmed.push(n);
         else result.unknown.push(n);
       }
       return result;
+    });
+  }
+
+  /** 1Fh: a settings table value, typed by 2Eh (as javapos reads tables). */
+  readSetting(table: number, row: number, field: number): Promise<FieldValue> {
+    return this.exclusive(() => this.settingOnWire(table, row, field));
+  }
+
+  private async settingOnWire(table: number, row: number, field: number): Promise<FieldValue> {
+    const info = await this.wire.call(fieldInfo, { ...this.pw, table, field });
+    const { value } = await this.wire.call(readTable, { ...this.pw, table, row, field });
+    return fieldValue(info, value);
+  }
+
+  /** 1Eh: writes a settings table value at the field's size and type (2Eh). */
+  writeSetting(table: number, row: number, field: number, value: FieldValue): Promise<void> {
+    return this.exclusive(async () => {
+      const info = await this.wire.call(fieldInfo, { ...this.pw, table, field });
+      if ((info.type === FIELD_TYPE.bin) !== (typeof value === 'number'))
+        throw new FiscalError(
+          'VALIDATION_FAILED',
+          `table ${table} field ${field} is ${info.type === FIELD_TYPE.bin ? 'a number' : 'text'}`,
+        );
+      await this.wire.call(writeTable, { ...this.pw, table, row, field, value: fieldBytes(info, value) });
+      if (table === TABLE.regional) this.vat22 = null;
+    });
+  }
+
+  /** 1Ah money register (kopecks) or 1Bh operating register. */
+  readRegister(kind: 'money' | 'operating', register: number): Promise<number> {
+    return this.exclusive(async () => {
+      const codec = kind === 'money' ? moneyRegister : operatingRegister;
+      return (await this.wire.call(codec, { ...this.pw, register })).value;
+    });
+  }
+
+  /** Sets the ККТ's clock as javapos does after a reset: 22h, 23h (the same date), 21h. */
+  setDateTime(instant: number): Promise<void> {
+    return this.exclusive(async () => {
+      const date = dateOf(instant, this.options.timezone);
+      await this.wire.call(setDate, { ...this.pw, date });
+      await this.wire.call(confirmDate, { ...this.pw, date });
+      await this.wire.call(setTime, { ...this.pw, time: timeOf(instant, this.options.timezone) });
     });
   }
 

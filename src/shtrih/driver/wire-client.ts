@@ -18,7 +18,10 @@ const ANSWER_TIMEOUT_MS: Readonly<Record<number, number>> = {
 const DEFAULT_ANSWER_TIMEOUT_MS = 30_000;
 
 /** Commands that only read: safe to send again when their answer is lost. */
-const READ_ONLY = new Set([0x10, 0x11, 0xfc, 0xff01, 0xff02, 0xff03, 0xff0a, 0xff39, 0xff3a, 0xff40, 0xff63]);
+const READ_ONLY = new Set([
+  0x10, 0x11, 0x1a, 0x1b, 0x1f, 0x2d, 0x2e, 0xfc, 0xff01, 0xff02, 0xff03, 0xff0a, 0xff39, 0xff3a, 0xff3f, 0xff40,
+  0xff63,
+]);
 
 export interface WireClientOptions extends HostLinkOptions {
   /** Password sent with every command (default 30, the system administrator, as javapos and the Go driver do). */

@@ -47,4 +47,10 @@ export class DeviceFront {
     for (const link of this.links) link.detach();
     this.links.clear();
   }
+
+  /** Detaches every stream and closes the settings store. */
+  close(): void {
+    this.detachAll();
+    this.session.close();
+  }
 }

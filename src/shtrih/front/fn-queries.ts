@@ -2,8 +2,6 @@ import type { EmulatedKkt } from '../../device/emulator.ts';
 import { OPERATIONS, TAXATION_TYPES } from '../../fiscal/codes.ts';
 import type { FiscalDocument } from '../../fiscal/document.ts';
 import {
-  CONFIRM_RESULT,
-  confirmDelivered,
   deviceType,
   exchangeStatus,
   type FoundDocumentDetails,
@@ -28,7 +26,7 @@ const DEVICE_NAME = 'ШТРИХ-М-01Ф kkt-emu';
 
 /**
  * The commands that only read the device: statuses, the ФН's state, documents read back
- * (FF0Ah, FF3Ah/FF3Bh), plus kkt-emu's ОФД confirmation (FFF1h). `view` is the session's own
+ * (FF0Ah, FF3Ah/FF3Bh). `view` is the session's own
  * state (open receipt, document in progress) for the status answers.
  */
 export function registerQueries(
@@ -100,13 +98,6 @@ export function registerQueries(
     const data = r.body.subarray(r.offset, r.offset + options.blockSize);
     r.offset += data.length;
     return { data };
-  });
-  table.on(confirmDelivered, 'sysadmin', async (q) => {
-    const outcome = await kkt.confirmDelivered(q.numbers);
-    const result = new Map<number, number>();
-    for (const n of outcome.confirmed) result.set(n, CONFIRM_RESULT.confirmed);
-    for (const n of outcome.alreadyConfirmed) result.set(n, CONFIRM_RESULT.alreadyConfirmed);
-    return { results: q.numbers.map((n) => result.get(n) ?? CONFIRM_RESULT.unknown) };
   });
 }
 

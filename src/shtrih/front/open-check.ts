@@ -2,8 +2,9 @@ import { OPERATIONS, type Operation, PAYMENT_METHODS, PAYMENT_OBJECTS, type Taxa
 import type { PaymentTotals, ReceiptInput, ReceiptItem } from '../../fiscal/document.ts';
 import { MAX_KOPECKS } from '../../fiscal/money.ts';
 import { lineSum, microOfMilli } from '../../fiscal/quantity.ts';
-import { MAX_ITEMS, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../../fiscal/receipt-validation.ts';
+import { MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../../fiscal/receipt-validation.ts';
 import { type VatRate, vatAmount } from '../../fiscal/vat.ts';
+import { itemTlvLength } from '../protocol/document-tlv.ts';
 import { E, refuse } from '../protocol/errors.ts';
 import { decodeCp866, encodeCp866 } from '../protocol/text.ts';
 
@@ -40,13 +41,20 @@ export const OPERATION_BY_CODE = byCode(OPERATIONS);
 const METHOD_BY_CODE = byCode(PAYMENT_METHODS);
 const OBJECT_BY_CODE = byCode(PAYMENT_OBJECTS);
 
+/**
+ * A receipt is limited by the ФН's document size, not by a line count: the vendor's devices
+ * keep up to 32 KB of receipt (research notes §8: 4Bh "Буфер чека переполнен"). kkt-emu counts
+ * the lines' TLV bytes against that; the rest of the document is small beside it.
+ */
+export const MAX_RECEIPT_LINE_BYTES = 32 * 1024;
+
 export class OpenCheck {
   readonly items: ReceiptItem[] = [];
+  private lineBytes = 0;
 
   constructor(readonly operation: Operation) {}
 
   add(q: ItemRequest): void {
-    if (this.items.length >= MAX_ITEMS) refuse(E.tooManyOperations, `a receipt holds at most ${MAX_ITEMS} lines`);
     const name = asFnText(q.name.trim());
     if (name.length === 0) refuse(E.badParameters, 'the item name is empty');
     if ([...name].length > MAX_NAME_LENGTH)
@@ -65,7 +73,7 @@ export class OpenCheck {
     if (!paymentMethod) refuse(E.badParameters, `payment method ${q.paymentMethod} (tag 1214) is unknown`);
     const paymentObject = OBJECT_BY_CODE.get(q.paymentObject);
     if (!paymentObject) refuse(E.badParameters, `payment object ${q.paymentObject} (tag 1212) is unknown`);
-    this.items.push({
+    const item: ReceiptItem = {
       name,
       price: q.price,
       quantityMicro: microOfMilli(q.quantity),
@@ -74,7 +82,12 @@ export class OpenCheck {
       vatSum,
       paymentMethod,
       paymentObject,
-    });
+    };
+    const bytes = itemTlvLength(item);
+    if (this.lineBytes + bytes > MAX_RECEIPT_LINE_BYTES)
+      refuse(E.receiptBufferFull, `the receipt's lines would exceed ${MAX_RECEIPT_LINE_BYTES} bytes`);
+    this.lineBytes += bytes;
+    this.items.push(item);
   }
 
   get total(): number {

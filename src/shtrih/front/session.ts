@@ -2,12 +2,15 @@ import type { EmulatedKkt } from '../../device/emulator.ts';
 import type { Operation, TaxationType } from '../../fiscal/codes.ts';
 import { TAXATION_TYPES } from '../../fiscal/codes.ts';
 import type { PaymentTotals } from '../../fiscal/document.ts';
+import type { VatRate } from '../../fiscal/vat.ts';
+import { type CellStore, MemoryCellStore } from '../../io/sqlite/settings-store.ts';
 import {
   beep,
   beginCloseShift,
   beginOpenShift,
   CHECK_TYPES,
   cancelCheck,
+  cancelFnDocument,
   closeCheck,
   closeCheckEx,
   FF45_PAYMENT,
@@ -28,17 +31,31 @@ import {
 } from '../protocol/commands/index.ts';
 import { REQUEST_ID_PROPERTY, TAG } from '../protocol/document-tlv.ts';
 import { E, refuse } from '../protocol/errors.ts';
-import { decodeTaxByte, legacyTaxRate, type TaxByteMode } from '../protocol/tax-byte.ts';
-import { fnDateTimeOf } from '../protocol/time.ts';
+import { FIELD, TABLE, TAX_ROWS } from '../protocol/tables.ts';
+import { rateOfTaxRow, substitutedRate, type TaxByteMode, taxRowOfByte } from '../protocol/tax-byte.ts';
+import { dateOf, fnDateTimeOf } from '../protocol/time.ts';
 import { decodeTlvs, readStlv, readString, type Tlv } from '../protocol/tlv.ts';
 import { CommandTable } from './command-table.ts';
+import { type DeviceContext, registerDeviceCommands, type SettableClock } from './device-commands.ts';
 import { registerQueries } from './fn-queries.ts';
 import { checkText, type DocumentProperties, OPERATION_BY_CODE, OpenCheck } from './open-check.ts';
-import type { SessionView } from './status-answers.ts';
+import { Registers } from './registers.ts';
+import { DeviceSettings, type LiveValues } from './settings.ts';
+import { exchangeStatusOf, type SessionView } from './status-answers.ts';
 
 export interface SessionOptions {
-  /** How FF46h's tax byte is read (see tax-byte.ts); the `0x40 | 1199` extension works in both. */
+  /** How FF46h's tax byte is read (see tax-byte.ts); rows 11 and 12 are row numbers in both. */
   taxByte?: TaxByteMode;
+  /** Where the settings tables are kept (default: in memory, factory values at every start). */
+  settings?: CellStore;
+  /** The clock 21h–23h set (mock mode's virtual clock); without one the clock is wall time. */
+  clock?: SettableClock;
+  /**
+   * Who confirms documents for the ОФД. `host` (default): kkt-emu's adapter in this process,
+   * whose sync is the device's ОФД exchange (`EmulatedKkt.confirmDelivered`). `self`: the
+   * device confirms every document once formed, as a ККТ with a working ОФД link does.
+   */
+  ofdExchange?: 'host' | 'self';
   /** Whether the emulated device opens a shift by itself on the first receipt (KKT_AUTO_OPEN_SHIFT). */
   autoOpenShift?: boolean;
   /** FF3Bh block size; the frame holds at most 252 data bytes. */
@@ -70,21 +87,113 @@ export class DeviceSession {
   private busy: Promise<unknown> = Promise.resolve();
   private readonly table = new CommandTable();
   private readonly taxByte: TaxByteMode;
+  readonly settings: DeviceSettings;
+  private readonly device: DeviceContext;
 
   constructor(
     private readonly kkt: EmulatedKkt,
     private readonly options: SessionOptions = {},
   ) {
     this.taxByte = options.taxByte ?? 'mask';
+    this.settings = new DeviceSettings(options.settings ?? new MemoryCellStore(), this.liveValues);
+    const registers = new Registers(kkt, () => this.settings.number(TABLE.device, 1, FIELD.autoCashReset) === 1);
+    this.device = {
+      kkt,
+      settings: this.settings,
+      registers,
+      clock: options.clock,
+      openReceipt: () =>
+        this.check
+          ? { operation: this.check.operation, total: this.check.total, lines: this.check.items.length }
+          : null,
+      pendingDate: null,
+      printerReady: () => this.printerReady(),
+      prepareLive: async () => {
+        await this.defaultTaxation().catch(() => undefined);
+      },
+    };
     registerQueries(this.table, kkt, (op) => this.view(op), { blockSize: Math.min(options.blockSize ?? 240, 252) });
+    registerDeviceCommands(this.table, this.device);
     this.registerDocuments();
   }
 
   /** Runs one command; always resolves with an answer payload. */
   execute(payload: Buffer): Promise<Buffer> {
-    const run = this.busy.then(() => this.table.run(payload));
+    const run = this.busy.then(async () => {
+      const answer = await this.table.run(payload);
+      if (this.options.ofdExchange === 'self') await this.confirmOwnDocuments();
+      return answer;
+    });
     this.busy = run.catch(() => undefined);
     return run;
+  }
+
+  /** `ofdExchange: 'self'`: the device's own ОФД link has delivered everything it formed. */
+  private async confirmOwnDocuments(): Promise<void> {
+    const s = this.kkt.statusNow();
+    const first = s.fn.firstUnsentNumber;
+    if (first === null) return;
+    const numbers = Array.from({ length: s.fn.lastFiscalDocNumber - first + 1 }, (_, i) => first + i);
+    await this.kkt.confirmDelivered(numbers);
+  }
+
+  /** Table 18 (ФН data) and table 20 (the ОФД queue) are the device's own. */
+  private readonly liveValues: LiveValues = (table, _row, field) => {
+    if (table !== TABLE.fiscalStorage && table !== TABLE.exchangeStatus) return undefined;
+    const s = this.kkt.statusNow();
+    if (table === TABLE.exchangeStatus) {
+      const x = exchangeStatusOf(s);
+      const d = x.firstDocumentDateTime;
+      const two = (n: number) => String(n).padStart(2, '0');
+      return [
+        x.status,
+        x.readingMessage,
+        x.messageCount,
+        x.firstDocumentNumber,
+        x.firstDocumentNumber === 0
+          ? ''
+          : `${two(d.day)}.${two(d.month)}.${two(d.year % 100)} ${two(d.hour)}:${two(d.minute)}`,
+      ][field - 1];
+    }
+    const taxation = this.registration?.fnNumber === s.fn.number ? TAXATION_TYPES[this.registration.taxation] : 0;
+    const live: Record<number, string | number> = {
+      1: s.kkt.serial,
+      2: s.kkt.userInn.padEnd(12, ' '),
+      3: s.kkt.regNumber,
+      4: s.fn.number,
+      5: taxation,
+      6: 0,
+      7: s.kkt.userName,
+      9: s.kkt.address,
+    };
+    return live[field];
+  };
+
+  /** Closes the settings store. */
+  close(): void {
+    this.settings.close();
+  }
+
+  private printerReady(): void {
+    const s = this.kkt.statusNow();
+    if (s.faults.coverOpen) refuse(E.hardware, 'the cover is open');
+    if (s.faults.paperOut) refuse(E.noPaper, 'no paper');
+  }
+
+  /**
+   * The rate a table-6 row names now: its position and its value (field 1), and from 2026 with
+   * table 17 field 71 = 1, 22 % where row 1 says 20 % (fr_drv_ng#328).
+   */
+  private rateOfRow(row: number): VatRate {
+    if (row < 1 || row > TAX_ROWS.length) refuse(E.badParameters, `tax row ${row} is not 1..${TAX_ROWS.length}`);
+    const rate = rateOfTaxRow(row, this.settings.number(TABLE.taxRates, row, FIELD.taxValue));
+    if (!rate)
+      refuse(
+        E.badParameters,
+        `table 6 row ${row} ("${this.settings.value(TABLE.taxRates, row, FIELD.taxName)}") names no VAT rate the ФН knows`,
+      );
+    const s = this.kkt.statusNow();
+    return substitutedRate(rate, this.settings.number(TABLE.regional, 1, FIELD.vat22Mode), dateOf(s.now, s.timezone));
   }
 
   private view(operator: number): SessionView {
@@ -99,6 +208,7 @@ export class DeviceSession {
       operator,
       check: this.check ? { operation: this.check.operation, operations: this.check.items.length } : null,
       currentDocument,
+      pendingDate: this.device.pendingDate,
     };
   }
 
@@ -163,8 +273,9 @@ export class DeviceSession {
   }
 
   private addLegacyItem(operation: Operation, q: LegacyItem, operator: number): { operator: number } {
-    const vatRate = legacyTaxRate(q.taxes);
-    if (!vatRate) refuse(E.badParameters, 'tax groups are 0..4');
+    // 80h–83h tax bytes are table 6 row numbers (fr_drv_ng#21); the first one set counts, 0 = без НДС.
+    const row = q.taxes.find((t) => t !== 0);
+    const vatRate = row === undefined ? 'none' : this.rateOfRow(row);
     this.startCheck(operation).add({
       name: q.text,
       price: q.price,
@@ -194,11 +305,7 @@ export class DeviceSession {
 
   private registerDocuments(): void {
     const on = this.table.on.bind(this.table);
-    const faultsRefuse = () => {
-      const s = this.kkt.statusNow();
-      if (s.faults.coverOpen) refuse(E.hardware, 'the cover is open');
-      if (s.faults.paperOut) refuse(E.noPaper, 'no paper');
-    };
+    const faultsRefuse = () => this.printerReady();
     on(beep, 'operator', (_q, operator) => ({ operator }));
     on(printString, 'operator', (_q, operator) => {
       faultsRefuse();
@@ -229,6 +336,8 @@ export class DeviceSession {
       const cashier = this.props.cashier;
       this.endDocument();
       await this.kkt.closeShift(cashier !== undefined ? { cashier } : {});
+      // Register 241 clears at this Z report if table 1 field 2 says so now.
+      await this.device.registers.sync();
       return { operator };
     });
     on(xReport, 'admin', async (_q, operator) => {
@@ -258,6 +367,11 @@ export class DeviceSession {
       );
       return { operator, change: doc.change };
     });
+    // FF08h: the document being formed (a receipt, or a shift report FF41h/FF42h began) is dropped.
+    on(cancelFnDocument, 'operator', () => {
+      this.endDocument();
+      return {};
+    });
     on(cancelCheck, 'operator', (_q, operator) => {
       this.openCheck();
       this.endDocument();
@@ -267,10 +381,16 @@ export class DeviceSession {
     on(operationV2, 'operator', (q) => {
       const operation = OPERATION_BY_CODE.get(q.operation);
       if (!operation) refuse(E.badParameters, `operation ${q.operation} (tag 1054) is not 1..4`);
-      const vatRate = decodeTaxByte(q.tax, this.taxByte);
-      if (!vatRate) refuse(E.badParameters, `tax byte 0x${q.tax.toString(16)} names no rate`);
-      // The emulated ФН keeps quantities with 3 decimals (FF46h carries 6).
-      if (q.quantity % 1000 !== 0) refuse(E.badParameters, 'quantities have at most 3 decimals on this device');
+      const row = taxRowOfByte(q.tax, this.taxByte);
+      if (row === undefined)
+        refuse(E.badParameters, `tax byte 0x${q.tax.toString(16)} is no table 6 row in ${this.taxByte} mode`);
+      const vatRate = this.rateOfRow(row);
+      // FF46h carries millionths; kkt-emu's document model keeps thousandths for now.
+      if (q.quantity % 1000 !== 0)
+        refuse(
+          E.badParameters,
+          `quantity ${q.quantity / 1e6} has more than 3 decimals, which kkt-emu's ФН cannot keep yet`,
+        );
       this.startCheck(operation).add({
         name: q.name,
         price: q.price,

@@ -12,6 +12,7 @@ import {
   SUBMODE,
 } from '../protocol/commands/index.ts';
 import { dateOf, fnDateTimeOf, NO_DATE_TIME, timeOf } from '../protocol/time.ts';
+import type { LocalDate } from '../protocol/wire.ts';
 
 /**
  * Status answers built from the emulated device's own status, in the legacy layouts clients
@@ -28,6 +29,8 @@ export interface SessionView {
   check: { operation: Operation; operations: number } | null;
   /** The document FF41h/FF42h/an open receipt has begun. */
   currentDocument: number;
+  /** A date 22h set and 23h has not confirmed yet. */
+  pendingDate: LocalDate | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -41,6 +44,7 @@ export function kktFlags(s: DeviceStatus): number {
 
 export function modeOf(s: DeviceStatus, v: SessionView): number {
   if (v.check) return MODE.openDocument | (CHECK_TYPE[v.check.operation] << 4);
+  if (v.pendingDate) return MODE.awaitingDateConfirmation;
   if (s.shift.state === 'opened') return MODE.shiftOpen;
   if (s.shift.state === 'expired') return MODE.shiftExpired;
   return MODE.shiftClosed;
@@ -86,7 +90,8 @@ export function fullStatusOf(s: DeviceStatus, v: SessionView): FullStatus {
     fmVersion: 0,
     fmBuild: 0,
     fmDate: FIRMWARE_DATE,
-    date: dateOf(s.now, tz),
+    // javapos confirms the date it reads here while the mode is 6.
+    date: v.pendingDate ?? dateOf(s.now, tz),
     time: timeOf(s.now, tz),
     fmFlags: (shiftOpen ? 1 << 6 : 0) | (s.shift.state === 'expired' ? 1 << 7 : 0),
     serialLow: Number(BigInt(s.kkt.serial) & 0xffff_ffffn),

@@ -192,6 +192,11 @@ function itemTlvs(it: ReceiptItem): Tlv[] {
   ];
 }
 
+/** The bytes one line (STLV 1059) takes in the ФН's receipt. */
+export function itemTlvLength(it: ReceiptItem): number {
+  return encodeTlvs([tlvStlv(TAG.item, itemTlvs(it))]).length;
+}
+
 function body(doc: FiscalDocument, timezone: string): Tlv[] {
   const tlvs = header(doc, timezone);
   const cashier = (d: { cashier?: string }) => (d.cashier !== undefined ? [tlvString(TAG.operator, d.cashier)] : []);

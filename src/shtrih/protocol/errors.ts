@@ -55,6 +55,11 @@ export const WIRE_ERRORS: Readonly<Record<number, string>> = {
   126: 'Неверное значение в поле длины',
   142: 'Нулевой итог чека',
   148: 'Исчерпан лимит операций в чеке',
+  86: 'Нет документа для повтора',
+  93: 'Таблица не определена',
+  122: 'Поле не редактируется',
+  124: 'Не совпадает дата',
+  125: 'Неверный формат даты',
 };
 
 export function wireErrorMessage(code: number): string {
@@ -91,6 +96,13 @@ export const E = {
   noPaper: 0x6b,
   hardware: 0x7b,
   badLength: 0x7e,
+  receiptBufferFull: 0x4b,
+  noDocumentToRepeat: 0x56,
+  tableUndefined: 0x5d,
+  notInThisMode: 0x73,
+  fieldReadOnly: 0x7a,
+  dateMismatch: 0x7c,
+  badDateFormat: 0x7d,
   zeroTotal: 0x8e,
   tooManyOperations: 0x94,
 } as const;
@@ -179,6 +191,11 @@ const FROM_WIRE = new Map<number, FiscalErrorCode>([
   [E.wrongReceiptType, 'VALIDATION_FAILED'],
   [E.noCash, 'INSUFFICIENT_CASH'],
   [E.badDateTime, 'CLOCK_BEHIND_LAST_DOCUMENT'],
+  [E.receiptBufferFull, 'VALIDATION_FAILED'],
+  [E.tableUndefined, 'VALIDATION_FAILED'],
+  [E.fieldReadOnly, 'VALIDATION_FAILED'],
+  [E.dateMismatch, 'VALIDATION_FAILED'],
+  [E.badDateFormat, 'VALIDATION_FAILED'],
 ]);
 
 /** Anything the table does not name leaves the outcome to the archive: DEVICE_STOPPED. */

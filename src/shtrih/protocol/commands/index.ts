@@ -1,5 +1,17 @@
 import type { CommandCodec } from './codec.ts';
-import { confirmDelivered } from './extension.ts';
+import {
+  cancelFnDocument,
+  confirmDate,
+  cut,
+  feed,
+  moneyRegister,
+  openDrawer,
+  operatingRegister,
+  repeatDocument,
+  setDate,
+  setTime,
+  unconfirmedCount,
+} from './device.ts';
 import {
   exchangeStatus,
   findDocument,
@@ -15,14 +27,16 @@ import { beep, closeCheck, openCheck, printString, purchase, purchaseReturn, sal
 import { cancelCheck, closeCheckEx, operationV2, sendOperationTlv, sendTlv } from './receipt.ts';
 import { beginCloseShift, beginOpenShift, openShift, xReport, zReport } from './shift.ts';
 import { deviceType, fullStatus, shortStatus } from './status.ts';
+import { fieldInfo, readTable, tableInfo, writeTable } from './tables.ts';
 
 export * from './codec.ts';
-export * from './extension.ts';
+export * from './device.ts';
 export * from './fn.ts';
 export * from './legacy.ts';
 export * from './receipt.ts';
 export * from './shift.ts';
 export * from './status.ts';
+export * from './tables.ts';
 
 /** Every command kkt-emu speaks, by code. */
 export const COMMANDS: ReadonlyMap<number, CommandCodec<never, unknown>> = new Map(
@@ -58,7 +72,21 @@ export const COMMANDS: ReadonlyMap<number, CommandCodec<never, unknown>> = new M
       operationV2,
       sendOperationTlv,
       fnResource,
-      confirmDelivered,
+      moneyRegister,
+      operatingRegister,
+      writeTable,
+      readTable,
+      setTime,
+      setDate,
+      confirmDate,
+      cut,
+      openDrawer,
+      feed,
+      tableInfo,
+      fieldInfo,
+      repeatDocument,
+      cancelFnDocument,
+      unconfirmedCount,
     ] as CommandCodec<never, unknown>[]
   ).map((c) => [c.code, c]),
 );

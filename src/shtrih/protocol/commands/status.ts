@@ -204,5 +204,12 @@ export const deviceType: CommandCodec<Record<string, never>, DeviceType> = {
 };
 
 /** The mode (low nibble of the mode byte) and submode values of 10h/11h (reference §1.6). */
-export const MODE = { shiftOpen: 2, shiftExpired: 3, shiftClosed: 4, openDocument: 8 } as const;
+export const MODE = {
+  shiftOpen: 2,
+  shiftExpired: 3,
+  shiftClosed: 4,
+  /** After 22h, until 23h confirms the date (javapos `checkEcrMode`). */
+  awaitingDateConfirmation: 6,
+  openDocument: 8,
+} as const;
 export const SUBMODE = { idle: 0, passiveOutOfPaper: 1, printingReports: 4, printing: 5 } as const;
