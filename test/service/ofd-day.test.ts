@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CorrectionInput, FiscalDocument, ReceiptInput } from '../../src/fiscal/document.ts';
+import type { FnOperation } from '../../src/fiscal/fn-core.ts';
+import { localIso } from '../../src/fiscal/local-time.ts';
+import { flkProblem } from '../../src/mocks/ofd-flk.ts';
+import { eventually, type HttpStack, sampleReceipt, startHttpStack } from '../helpers/stack.ts';
+
+/*
+ * A day of a register over real HTTP (adapter, emulated ККТ, mock ОФД on loopback ports):
+ * registration, shift open, sales, a refund, a correction, a settlement report and the shift
+ * close. Every document reaches the mock ОФД exactly once, in document-number order, passes its
+ * ФЛК, and the ФН ends with nothing unsent.
+ */
+
+let stack: HttpStack | undefined;
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+/**
+ * Corrections and settlement reports have no adapter route on this branch yet: they are written
+ * through the emulator's job queue, as its own methods for them will do.
+ */
+function fiscalize(s: HttpStack, op: FnOperation): Promise<FiscalDocument[]> {
+  return (s.device as unknown as { documents(op: FnOperation): Promise<FiscalDocument[]> }).documents(op);
+}
+
+describe('a day of documents at the ОФД', () => {
+  it('each exactly once, in number order, all through the ФЛК', { timeout: 60_000 }, async () => {
+    stack = await startHttpStack();
+    const s = stack;
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await s.receipt(`day-sale-${i}`));
+    answers.push(await s.receipt('day-refund', sampleReceipt({ type: 'refund' })));
+    for (const a of answers) expect(a.status).toBe(200);
+    const last = (await s.device.getDocument(answers.at(-1)?.body.fiscal_doc.fiscal_doc_number)) as FiscalDocument;
+    // A correction of a sale of the day, with the same items and payments as the last receipt.
+    const sale = last as unknown as ReceiptInput;
+    const correction: CorrectionInput = {
+      operation: 'sale',
+      taxation: sale.taxation,
+      items: sale.items,
+      payments: sale.payments,
+      correction: { kind: 'self', date: localIso(last.dateTime, s.config.timezone).slice(0, 10) },
+    };
+    await fiscalize(s, { kind: 'correction', correction, autoOpenShift: false });
+    for (let i = 3; i < 5; i++) expect((await s.receipt(`day-sale-${i}`)).status).toBe(200);
+    await fiscalize(s, { kind: 'settlementReport', cashier: 'Иванов И.И.' });
+    expect((await s.send('POST', `${s.url}/v1/kkt/shift/close`, {})).status).toBe(200);
+
+    const lastNumber = (await s.device.status()).fn.lastFiscalDocNumber;
+    await eventually(async () => {
+      await s.send('POST', `${s.url}/v1/kkt/buffer/sync`);
+      return (await s.device.status()).fn.unsentCount === 0;
+    }, 'the ФН to owe the ОФД nothing');
+
+    const arrivals = s.ofd.arrivals();
+    expect(arrivals.map((p) => p.fiscal_doc_number)).toEqual(Array.from({ length: lastNumber }, (_, i) => i + 1));
+    expect(arrivals.map((p) => p.document_type)).toEqual([
+      'registration',
+      'shift_open',
+      'receipt',
+      'receipt',
+      'receipt',
+      'receipt',
+      'correction',
+      'receipt',
+      'receipt',
+      'settlement_report',
+      'shift_close',
+    ]);
+    expect(s.ofd.duplicates).toBe(0);
+    expect(s.ofd.flkRejections).toBe(0);
+    for (const p of arrivals) {
+      if (p.document_type === 'receipt' || p.document_type === 'correction')
+        expect(flkProblem(p.document, p.document_type)).toBeNull();
+    }
+    expect(arrivals[5]?.document.operationType).toBe(2); // the refund
+    expect(await s.bufferStatus()).toMatchObject({ pending: 0, synced: 6, failed: 0 });
+    expect((await s.device.status()).fn).toMatchObject({ unsentCount: 0, firstUnsentNumber: null });
+  });
+});
