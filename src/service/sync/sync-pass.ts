@@ -75,6 +75,8 @@ export class SyncPass {
   private errors = 0;
   private lastError: string | null = null;
   private refused = false;
+  /** 1048 from the current ФН's registration, for documents stored before receipts kept it. */
+  private registeredUser: { fn: string; name: string | undefined } | undefined;
 
   constructor(
     private readonly deps: SyncPassDeps,
@@ -98,10 +100,11 @@ export class SyncPass {
     let stopped = false;
     for (const work of plan.work) {
       if (this.refused || this.signal?.aborted) break;
+      const doc = await this.withUser(work.doc, currentFn);
       const d = await this.deliver(
         work.kind === 'receipt'
-          ? toOfdPayload(work.doc, this.deps.timezone, work.row.receipt_id)
-          : toOfdPayload(work.doc, this.deps.timezone),
+          ? toOfdPayload(doc, this.deps.timezone, work.row.receipt_id)
+          : toOfdPayload(doc, this.deps.timezone),
       );
       const current = work.doc.fnNumber === currentFn;
       if (d.kind === 'accepted') {
@@ -217,6 +220,22 @@ export class SyncPass {
     }
     work.sort((a, b) => a.doc.number - b.doc.number);
     return { work: [...retired, ...work], confirmOnly, leftover };
+  }
+
+  /**
+   * Receipts written before 0.2 lack 1048 (the user's name), which the ОФД requires: it is the
+   * name the ФН was registered with, so it is taken from the current ФН's registration report.
+   */
+  private async withUser(doc: FiscalDocument, currentFn: string): Promise<FiscalDocument> {
+    if ((doc.kind !== 'receipt' && doc.kind !== 'correction') || doc.userName !== undefined) return doc;
+    if (doc.fnNumber !== currentFn) return doc;
+    if (this.registeredUser?.fn !== currentFn) {
+      const first = await this.deps.driver.getDocument(1);
+      const name = first?.kind === 'registration' || first?.kind === 'reregistration' ? first.userName : undefined;
+      this.registeredUser = { fn: currentFn, name };
+    }
+    const name = this.registeredUser.name;
+    return name === undefined ? doc : { ...doc, userName: name };
   }
 
   private async deliver(payload: OfdPayload): Promise<Delivery> {
