@@ -51,8 +51,14 @@ export interface StartOptions {
   /** Passed to every actor (device, breaker, worker, heartbeat): the inspector's feed. */
   inspect?: (event: InspectionEvent) => void;
   /** Sync tuning beyond API.md (defaults suit production). */
-  sync?: { kickMs?: number; backoffBaseMs?: number; backoffMaxMs?: number };
+  sync?: { concurrency?: number; kickMs?: number; backoffBaseMs?: number; backoffMaxMs?: number };
 }
+
+/**
+ * The ОФД calls of one pass that may be on the wire at once, once the ОФД has answered: pipelined
+ * in number order on one keep-alive connection, so they arrive in that order.
+ */
+const SYNC_CONCURRENCY = 16;
 
 /** Adapter + emulated device on one data dir: what `kkt-emu adapter` and `up` run. */
 export async function startAdapter(config: Config, options: StartOptions = {}): Promise<RunningAdapter> {
@@ -121,6 +127,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
           timezone: config.timezone,
           batchSize: config.syncBatchSize,
           retryAttempts: config.ofdRetryAttempts,
+          concurrency: tuning.concurrency ?? SYNC_CONCURRENCY,
           backoffBaseMs: tuning.backoffBaseMs ?? 200,
           backoffMaxMs: tuning.backoffMaxMs ?? 5000,
         },

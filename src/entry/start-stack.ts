@@ -27,7 +27,7 @@ export interface StackOptions {
   logger?: boolean | { level: string; stream?: NodeJS.WritableStream };
   netClock?: Clock;
   inspect?: (event: InspectionEvent) => void;
-  sync?: { kickMs?: number; backoffBaseMs?: number; backoffMaxMs?: number };
+  sync?: { concurrency?: number; kickMs?: number; backoffBaseMs?: number; backoffMaxMs?: number };
 }
 
 /** A running kkt-emu: adapter + emulated ККТ + mock ОФД + mock Odoo, wired together. */

@@ -24,6 +24,11 @@ export interface SyncPassDeps {
   timezone: string;
   batchSize: number;
   retryAttempts: number;
+  /**
+   * Calls on the wire at once once the ОФД has answered, dispatched in number order (the ОФД
+   * client pipelines them on one connection, so they also arrive in that order).
+   */
+  concurrency: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
   random?: () => number;
@@ -63,9 +68,9 @@ const PAGE = 200;
 /**
  * One sync pass: every document the ОФД has not acknowledged, in document-number order, as the
  * ФН itself sends them (ffd.md §7) — buffered receipts interleaved with the ФН's other documents
- * (registration, shift reports, corrections, settlement reports, …), one call at a time on a
- * keep-alive connection, at most `batchSize` sends. A document that is still not accepted after
- * its retries stops the pass: nothing later overtakes it. A rejected one (the ОФД's explicit
+ * (registration, shift reports, corrections, settlement reports, …), dispatched in that order
+ * (`deliverInOrder`), at most `batchSize` sends. A document that is still not accepted after its
+ * retries stops the pass: nothing later is dispatched. A rejected one (the ОФД's explicit
  * verdict) does not stop it; it stays unconfirmed on the ФН.
  *
  * Receipts of a retired ФН, if the buffer still has any, go first (they are older than anything
@@ -75,6 +80,10 @@ export class SyncPass {
   private errors = 0;
   private lastError: string | null = null;
   private refused = false;
+  /** Calls overlap only after one succeeded, and not after a failure (until a success again). */
+  private parallel = false;
+  /** A document ended not accepted: nothing after it is dispatched any more. */
+  private halted = false;
   /** 1048 from the current ФН's registration, for documents stored before receipts kept it. */
   private registeredUser: { fn: string; name: string | undefined } | undefined;
 
@@ -97,21 +106,18 @@ export class SyncPass {
     const outcome: SyncOutcome = { synced: [], failed: [], retried: [] };
     const confirm = [...plan.confirmOnly];
     let documents = 0;
+    const deliveries = await this.deliverInOrder(plan.work, currentFn);
     let stopped = false;
-    for (const work of plan.work) {
-      if (this.refused || this.signal?.aborted) break;
-      const doc = await this.withUser(work.doc, currentFn);
-      const d = await this.deliver(
-        work.kind === 'receipt'
-          ? toOfdPayload(doc, this.deps.timezone, work.row.receipt_id)
-          : toOfdPayload(doc, this.deps.timezone),
-      );
+    plan.work.forEach((work, i) => {
+      const d = deliveries[i];
+      if (!d) return;
       const current = work.doc.fnNumber === currentFn;
       if (d.kind === 'accepted') {
         if (work.kind === 'receipt')
           outcome.synced.push({ receipt_id: work.row.receipt_id, ofd_id: d.ofdId, attempts: d.attempts });
         else documents++;
         // Receipts of a retired ФН are still delivered, but only the current ФН can be told.
+        // An acceptance behind a document still unsent is kept by the ФН until the gap closes.
         if (current) confirm.push(work.doc.number);
       } else if (d.kind === 'rejected') {
         if (work.kind === 'receipt')
@@ -120,11 +126,9 @@ export class SyncPass {
       } else {
         if (d.reason !== null && work.kind === 'receipt')
           outcome.retried.push({ receipt_id: work.row.receipt_id, reason: d.reason, attempts: d.attempts });
-        // Not accepted: nothing after it may overtake it.
         stopped = true;
-        break;
       }
-    }
+    });
     // The buffer learns first: if the process dies before the device is told, the next pass
     // finds the documents still unconfirmed, sees them synced and only confirms them.
     store.applySyncOutcome(outcome, this.deps.clock.now());
@@ -223,6 +227,38 @@ export class SyncPass {
   }
 
   /**
+   * Sends the plan in order; results are index-aligned with it. The first call goes alone; after
+   * a success up to `concurrency` are on the wire, dispatched in order; after a failure they go one
+   * at a time again; a document that ends not accepted halts dispatching (those already on the
+   * wire finish). So a healthy ОФД receives everything in number order, and a dead one sees exactly
+   * `threshold` calls.
+   */
+  private async deliverInOrder(work: readonly Work[], currentFn: string): Promise<(Delivery | undefined)[]> {
+    const results: (Delivery | undefined)[] = new Array(work.length);
+    let next = 0;
+    const going = () => next < work.length && !this.halted && !this.refused && !this.signal?.aborted;
+    const one = async (i: number) => {
+      const w = work[i] as Work;
+      const doc = await this.withUser(w.doc, currentFn);
+      const d = await this.deliver(
+        w.kind === 'receipt'
+          ? toOfdPayload(doc, this.deps.timezone, w.row.receipt_id)
+          : toOfdPayload(doc, this.deps.timezone),
+      );
+      if (d.kind === 'pending') this.halted = true;
+      results[i] = d;
+    };
+    const lane = async () => {
+      while (going() && this.parallel) await one(next++);
+    };
+    while (going()) {
+      if (this.parallel) await Promise.all(Array.from({ length: this.deps.concurrency }, lane));
+      else await one(next++);
+    }
+    return results;
+  }
+
+  /**
    * Receipts written before 0.2 lack 1048 (the user's name), which the ОФД requires: it is the
    * name the ФН was registered with, so it is taken from the current ФН's registration report.
    */
@@ -258,6 +294,7 @@ export class SyncPass {
       }
       if (result.ok) {
         breaker.succeeded();
+        this.parallel = true;
         return { kind: 'accepted', ofdId: result.ofdId, attempts: attempt };
       }
       if (result.kind === 'permanent') {
@@ -268,6 +305,7 @@ export class SyncPass {
       lastReason = `${result.code}: ${result.reason}`;
       this.errors++;
       this.lastError = lastReason;
+      this.parallel = false;
       breaker.failed(lastReason, this.deps.clock.now());
       if (attempt < retryAttempts && breaker.state() === 'CLOSED')
         await sleep(netClock, this.backoff(attempt), this.signal);

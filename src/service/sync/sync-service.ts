@@ -25,7 +25,6 @@ export interface SyncSnapshot {
   state: 'idle' | 'syncing' | 'backingOff';
   intervalMs: number;
   batchSize: number;
-  /** ОФД calls on the wire at once: always 1, documents go in number order (docs/sync.md). */
   concurrency: number;
   passes: number;
   lastPass: WorkerContext['lastPass'];
@@ -51,8 +50,8 @@ export class SyncService {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: SyncServiceOptions) {
-    // Every pass's ОФД call and backoff listen on this one signal.
-    setMaxListeners(64, this.aborter.signal);
+    // Every in-flight ОФД call listens on this one signal; a pass has up to `concurrency` of them.
+    setMaxListeners(Math.max(64, options.pass.concurrency * 4), this.aborter.signal);
     this.breaker = options.breaker;
     const deps: SyncPassDeps = { rejectedDocuments: new Set(), ...options.pass, breaker: options.breaker };
     const logic = syncWorkerMachineFor(options.netClock).provide({
@@ -133,8 +132,7 @@ export class SyncService {
       state: this.state(),
       intervalMs: this.options.intervalMs,
       batchSize: this.options.pass.batchSize,
-      // One call on the wire at a time: documents reach the ОФД in number order.
-      concurrency: 1,
+      concurrency: this.options.pass.concurrency,
       passes: context.totals.passes,
       lastPass: context.lastPass,
       totals: context.totals,
