@@ -70,7 +70,10 @@ export interface StartOptions {
 
 const KKT_EMU_VERSION = '0.1.0';
 
-/** The ОФД calls of one pass that may be on the wire at once, once the ОФД has answered. */
+/**
+ * The ОФД calls of one pass that may be on the wire at once, once the ОФД has answered: pipelined
+ * in number order on one keep-alive connection, so they arrive in that order.
+ */
 const SYNC_CONCURRENCY = 16;
 
 /** Adapter + emulated device on one data dir: what `kkt-emu adapter` and `up` run. */

@@ -48,10 +48,9 @@ export function toOfdPayload(doc: FiscalDocument, timezone: string, receiptId?: 
     fiscal_datetime: localIsoWithOffset(doc.dateTime, timezone),
     document: toFnsJson(doc, timezone),
   };
-  if (doc.kind === 'receipt') {
-    payload.qr_code_data = receiptQrString(doc, timezone);
-    if (receiptId !== undefined) payload.receipt_id = receiptId;
-  }
+  if (doc.kind === 'receipt') payload.qr_code_data = receiptQrString(doc, timezone);
+  // Receipts and corrections both come from the adapter's buffer, with the request's receipt id.
+  if ((doc.kind === 'receipt' || doc.kind === 'correction') && receiptId !== undefined) payload.receipt_id = receiptId;
   return payload;
 }
 

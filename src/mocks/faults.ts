@@ -16,6 +16,11 @@ export interface MockFaults {
   fail_every_n: number;
   /** Answer this many calls with a permanent rejection (422); the mock ОФД only. */
   reject_count: number;
+  /**
+   * Accept receipts and corrections that fail the mock ОФД's tag checks (a test of what the
+   * adapter does with a document the ОФД should have refused); the mock ОФД only.
+   */
+  accept_invalid: boolean;
 }
 
 export const NO_FAULTS: Readonly<MockFaults> = Object.freeze({
@@ -24,11 +29,12 @@ export const NO_FAULTS: Readonly<MockFaults> = Object.freeze({
   latency_ms: 0,
   fail_every_n: 0,
   reject_count: 0,
+  accept_invalid: false,
 });
 
 /** One bound for every count, so a typo like `1e12` ms is refused instead of hanging a test run. */
 const MAX_FAULT_VALUE = 2 ** 31 - 1;
-const BOOLEAN_FIELDS = new Set<keyof MockFaults>(['permanent_failure']);
+const BOOLEAN_FIELDS = new Set<keyof MockFaults>(['permanent_failure', 'accept_invalid']);
 
 export type MockErrorCode = 'INVALID_FAULTS' | 'ALREADY_STARTED' | 'NOT_STARTED';
 

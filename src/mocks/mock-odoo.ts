@@ -9,7 +9,7 @@ import {
 } from './faults.ts';
 
 /** Odoo has no permanent rejection to simulate: a heartbeat either arrives or it does not. */
-export type MockOdooFaults = Omit<MockFaults, 'reject_count'>;
+export type MockOdooFaults = Omit<MockFaults, 'reject_count' | 'accept_invalid'>;
 const ODOO_FAULTS: readonly (keyof MockFaults)[] = ['failure_count', 'permanent_failure', 'latency_ms', 'fail_every_n'];
 
 export type MockOdooOptions = MockServerOptions;
@@ -55,7 +55,7 @@ export class MockOdooServer {
   }
 
   get faults(): Readonly<MockOdooFaults> {
-    const { reject_count: _, ...rest } = this.#faults.faults;
+    const { reject_count: _, accept_invalid: __, ...rest } = this.#faults.faults;
     return rest;
   }
 

@@ -11,6 +11,7 @@ import {
   type MockServerOptions,
 } from './faults.ts';
 import { checkOfdPayload, type OfdRoute } from './ofd-check.ts';
+import { flkProblem } from './ofd-flk.ts';
 
 export const MOCK_OFD_BODY_LIMIT = 1024 * 1024;
 const OFD_FAULTS: readonly (keyof MockFaults)[] = [
@@ -19,6 +20,7 @@ const OFD_FAULTS: readonly (keyof MockFaults)[] = [
   'latency_ms',
   'fail_every_n',
   'reject_count',
+  'accept_invalid',
 ];
 
 export interface MockOfdOptions extends MockServerOptions {
@@ -41,6 +43,7 @@ export interface MockOfdHealth {
   latency_ms: number;
   fail_every_n: number;
   reject_count: number;
+  accept_invalid: boolean;
   call_count: number;
   receipts_received: number;
   documents_received: number;
@@ -72,6 +75,9 @@ export class MockOfdServer {
   #accepted = new Map<string, Accepted>();
   #receipts: OfdPayload[] = [];
   #documents: OfdPayload[] = [];
+  /** Every unique document, both routes, in arrival order. */
+  #arrivals: OfdPayload[] = [];
+  #flkRejections = 0;
   #nextId = 1;
   #callCount = 0;
   #documentCallCount = 0;
@@ -116,6 +122,8 @@ export class MockOfdServer {
     this.#accepted = new Map();
     this.#receipts = [];
     this.#documents = [];
+    this.#arrivals = [];
+    this.#flkRejections = 0;
     this.#nextId = 1;
     this.#callCount = 0;
     this.#documentCallCount = 0;
@@ -132,6 +140,16 @@ export class MockOfdServer {
   /** Unique non-receipt documents (registration, shift reports) in arrival order. */
   documents(): OfdPayload[] {
     return [...this.#documents];
+  }
+
+  /** Every unique document of both routes in arrival order: what the ОФД got, in its order. */
+  arrivals(): OfdPayload[] {
+    return [...this.#arrivals];
+  }
+
+  /** Receipts and corrections refused with 422 by the tag checks (ФЛК). */
+  get flkRejections(): number {
+    return this.#flkRejections;
   }
 
   /** Every `POST /ofd/v1/receipt`, failed or not. */
@@ -178,6 +196,8 @@ export class MockOfdServer {
     if (list.length > this.#maxStored) list.shift();
     if (route === 'receipt') this.#receiptsReceived++;
     else this.#documentsReceived++;
+    this.#arrivals.push(payload);
+    if (this.#arrivals.length > this.#maxStored) this.#arrivals.shift();
     return answer;
   }
 
@@ -186,6 +206,15 @@ export class MockOfdServer {
     if (decision.kind === 'reject') return reply.code(422).send({ error: decision.reason });
     const problems = checkOfdPayload(body, route);
     if (problems.length > 0) return reply.code(400).send({ error: 'invalid document', problems });
+    const payload = body as OfdPayload;
+    const kind = payload.document_type;
+    if ((kind === 'receipt' || kind === 'correction') && !this.#faults.faults.accept_invalid) {
+      const flk = flkProblem(payload.document, kind);
+      if (flk) {
+        this.#flkRejections += 1;
+        return reply.code(422).send({ error: `ФЛК: ${flk.message}`, tag: flk.tag });
+      }
+    }
     const { ofdId, timestamp } = this.#accept(route, body as OfdPayload);
     return reply.code(200).send({ status: 'accepted', ofd_id: ofdId, timestamp });
   }

@@ -101,7 +101,13 @@ describe('FiscalArchive', () => {
     expect(second.identity).toEqual(identity);
     expect(second.secret).toBe(secret);
     expect(second.state()).toEqual(state);
-    expect(second.state()).toMatchObject({ lastDocNumber: 4, receiptsInShift: 2, unsentCount: 3 });
+    // 2 is acknowledged but 1 is not: the ФН still counts all four as unsent.
+    expect(second.state()).toMatchObject({
+      lastDocNumber: 4,
+      receiptsInShift: 2,
+      unsentCount: 4,
+      firstUnsentNumber: 1,
+    });
     expect(allDocuments(second)).toEqual(docs);
     // And it carries on from there.
     second.commit(step(second, sale(), T0 + 4 * MINUTE_MS));
@@ -165,7 +171,7 @@ describe('FiscalArchive', () => {
     expect(allDocuments(archive).map((d) => d.number)).toEqual([1, 2, 3, 4]);
   });
 
-  it('confirm moves the first-unsent pointer with out-of-order confirmations', () => {
+  it('confirm moves the confirmed point in number order; out-of-order acknowledgements wait for the gap', () => {
     const archive = createArchive();
     // Documents 1..6 at distinct minutes.
     archive.commit(step(archive, sale(), T0 + 1 * MINUTE_MS)); // 2, 3
@@ -179,11 +185,14 @@ describe('FiscalArchive', () => {
     };
     expect(pointer()).toEqual({ unsent: 6, first: 1, at: T0 });
 
+    // Kept, but the point stays before document 1: nothing counts as confirmed yet.
     expect(archive.confirm([3, 5], T0)).toEqual({ confirmed: [3, 5], alreadyConfirmed: [], unknown: [] });
-    expect(pointer()).toEqual({ unsent: 4, first: 1, at: T0 });
+    expect(pointer()).toEqual({ unsent: 6, first: 1, at: T0 });
+    expect(archive.unconfirmed(1, 100).map((d) => d.number)).toEqual([1, 2, 4, 6]);
 
+    // 1 and 2 close the gap: the point jumps over the kept 3 and stops before 4.
     expect(archive.confirm([2, 1], T0)).toEqual({ confirmed: [1, 2], alreadyConfirmed: [], unknown: [] });
-    expect(pointer()).toEqual({ unsent: 2, first: 4, at: at(4) });
+    expect(pointer()).toEqual({ unsent: 3, first: 4, at: at(4) });
 
     expect(archive.confirm([3, 4, 4, 0, 7, -1, 1.5, 5], T0)).toEqual({
       confirmed: [4],

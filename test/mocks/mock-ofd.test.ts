@@ -159,6 +159,7 @@ describe('mock ОФД: faults', () => {
       latency_ms: 0,
       fail_every_n: 0,
       reject_count: 0,
+      accept_invalid: false,
     });
     expect((await postReceipt(p)).status).toBe(200);
     expect(ofd.callCount).toBe(4);
@@ -223,7 +224,7 @@ describe('mock ОФД: faults', () => {
       'failure_count: must be a whole number from 0 to 2147483647',
       'latency_ms: must be a whole number from 0 to 2147483647',
       'permanent_failure: must be true or false',
-      'fail_every: is not a fault of this mock (known: failure_count, permanent_failure, latency_ms, fail_every_n, reject_count)',
+      'fail_every: is not a fault of this mock (known: failure_count, permanent_failure, latency_ms, fail_every_n, reject_count, accept_invalid)',
     ]);
     expect((await putFaults([1])).status).toBe(400);
     expect((await putFaults('{')).status).toBe(400);

@@ -1,4 +1,6 @@
 import type {
+  CorrectionDocument,
+  CorrectionInput,
   FiscalDocument,
   FnIdentity,
   ReceiptDocument,
@@ -40,6 +42,19 @@ export class FnSim {
   /** A receipt (opening the shift first when none is open). */
   receipt(input: ReceiptInput = receiptInput()): ReceiptDocument {
     return this.#apply({ kind: 'receipt', receipt: input, autoOpenShift: true }) as ReceiptDocument;
+  }
+
+  /** A correction receipt (form 31) for a settlement of the registration day. */
+  correction(
+    input: ReceiptInput = receiptInput(),
+    kind: CorrectionInput['correction']['kind'] = 'self',
+  ): CorrectionDocument {
+    const date = new Date(this.id.registeredAt).toISOString().slice(0, 10);
+    const correction: CorrectionInput = {
+      ...input,
+      correction: kind === 'self' ? { kind, date } : { kind, date, number: 'ФНС-1' },
+    };
+    return this.#apply({ kind: 'correction', correction, autoOpenShift: true }) as CorrectionDocument;
   }
 
   openShift(): ShiftOpenDocument {

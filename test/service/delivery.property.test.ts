@@ -60,7 +60,7 @@ describe('ОФД delivery (property)', () => {
           KKT_OFD_TIMEOUT: '2',
           KKT_SYNC_BATCH_SIZE: '5',
         });
-        const tuning = { sync: { kickMs: 5, backoffBaseMs: 2, backoffMaxMs: 10, concurrency: 4 } };
+        const tuning = { sync: { kickMs: 5, backoffBaseMs: 2, backoffMaxMs: 10 } };
         let adapter: RunningAdapter = await startAdapter(config, tuning);
         const receipts: string[] = [];
         let key = 0;

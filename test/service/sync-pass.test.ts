@@ -196,7 +196,8 @@ async function setup(options: Options = {}) {
     timezone: TZ,
     batchSize: 50,
     retryAttempts: 3,
-    concurrency: 4,
+    // One call at a time unless a test asks for the window (see 'SyncPass order').
+    concurrency: 1,
     backoffBaseMs: 100,
     backoffMaxMs: 1000,
     random: () => 1,
@@ -273,14 +274,15 @@ describe('SyncPass: the happy path', () => {
       breakerOpen: false,
       more: false,
     });
-    // The receipts first (FIFO), then — the buffer being empty — registration and shift open.
+    // Every document in number order, as the ФН sends them: registration, shift open, receipts.
     expect(t.ofd.calls.map((c) => [c.payload.document_type, docNo(c)])).toEqual([
+      ['registration', 1],
+      ['shift_open', 2],
       ['receipt', 3],
       ['receipt', 4],
       ['receipt', 5],
-      ['registration', 1],
-      ['shift_open', 2],
     ]);
+    expect(t.ofd.maxInFlight).toBe(1);
     expect(t.ofd.receiptCalls().map((c) => c.payload.receipt_id)).toEqual(ids);
     // One applySyncOutcome call (one transaction) carrying all three with their ids.
     expect(apply).toHaveBeenCalledTimes(1);
@@ -355,20 +357,20 @@ describe('SyncPass: rejections and transient failures', () => {
     expect(t.ofd.attempts.get(`${t.row(b as string).fn_number}:4`)).toBe(1);
   });
 
-  it('transient failures: stays pending with retry_count and last_error, backoff on the net clock', async () => {
+  it('transient failures: stays pending with retry_count and last_error, backoff on the net clock; nothing overtakes it', async () => {
     const t = await setup({
       breaker: { threshold: 100 },
-      pass: { retryAttempts: 3, concurrency: 1 },
+      pass: { retryAttempts: 3 },
       script: (p, _call, attempt) => (p.fiscal_doc_number === 3 ? 'transient' : attempt < 3 ? 'transient' : 'accept'),
     });
     const [stuck, late] = await t.print(2);
     const r = await t.pass();
     expect(r).toMatchObject({
-      synced: 1,
+      synced: 0,
       failed: 0,
-      skipped: 1,
-      documents: 0, // something is still pending: the documents phase waits
-      errors: 5,
+      skipped: 2,
+      documents: 2, // registration and shift open, each on its third attempt
+      errors: 7,
       lastError: 'OFD_SERVER_ERROR: ОФД failed (503)',
       breakerOpen: false,
       more: false,
@@ -379,18 +381,21 @@ describe('SyncPass: rejections and transient failures', () => {
       last_error: 'OFD_SERVER_ERROR: ОФД failed (503)',
       ofd_id: null,
     });
-    // Synced on its third attempt: the two failures are counted, the error cleared.
-    expect(t.row(late as string)).toMatchObject({ sync_status: 'synced', retry_count: 2, last_error: null });
-    // Two sleeps per receipt (none after the last attempt), growing: base, 2·base.
-    expect(t.net.delays).toEqual([100, 200, 100, 200]);
+    // The later receipt was not sent: it may not overtake the stuck one.
+    expect(t.row(late as string)).toMatchObject({ sync_status: 'pending', retry_count: 0, last_error: null });
+    expect(t.ofd.calls.some((c) => docNo(c) === 4)).toBe(false);
+    // Two sleeps per document (none after the last attempt), growing: base, 2·base.
+    expect(t.net.delays).toEqual([100, 200, 100, 200, 100, 200]);
+    expect(await t.unconfirmed()).toEqual([3, 4]);
 
     // Later passes keep counting; the ОФД comes back and the count stays as history.
     await t.pass();
     expect(t.row(stuck as string).retry_count).toBe(6);
     t.ofd.script = () => 'accept';
     const back = await t.pass();
-    expect(back).toMatchObject({ synced: 1, documents: 2, skipped: 0 });
+    expect(back).toMatchObject({ synced: 2, documents: 0, skipped: 0 });
     expect(t.row(stuck as string)).toMatchObject({ sync_status: 'synced', retry_count: 6, last_error: null });
+    expect(t.row(late as string)).toMatchObject({ sync_status: 'synced', retry_count: 0 });
     expect(await t.unconfirmed()).toEqual([]);
   });
 
@@ -401,7 +406,6 @@ describe('SyncPass: rejections and transient failures', () => {
       breaker: { threshold: 100 },
       pass: {
         retryAttempts: 8,
-        concurrency: 1,
         backoffBaseMs: 10,
         backoffMaxMs: 300,
         random: () => jitter[j++ % jitter.length] as number,
@@ -409,11 +413,13 @@ describe('SyncPass: rejections and transient failures', () => {
       script: () => 'transient',
     });
     await t.print(2);
+    // One document per pass: the first one fails 8 times and stops each pass.
+    await t.pass();
     await t.pass();
     const caps = [10, 20, 40, 80, 160, 300, 300];
-    // First receipt, random = 1: exactly the caps: doubling, then the maximum.
+    // First pass, random = 1: exactly the caps: doubling, then the maximum.
     expect(t.net.delays.slice(0, 7)).toEqual(caps);
-    // Second receipt: full jitter, round(r · cap).
+    // Second pass: full jitter, round(r · cap).
     expect(t.net.delays.slice(7)).toEqual([
       Math.round(0.5 * 10),
       Math.round(0.25 * 20),
@@ -432,11 +438,11 @@ describe('SyncPass: rejections and transient failures', () => {
   it('with Math.random jitter every delay stays within [0, min(max, base·2^(n-1))]', async () => {
     const t = await setup({
       breaker: { threshold: 100 },
-      pass: { retryAttempts: 6, concurrency: 1, backoffBaseMs: 50, backoffMaxMs: 700, random: Math.random },
+      pass: { retryAttempts: 6, backoffBaseMs: 50, backoffMaxMs: 700, random: Math.random },
       script: () => 'transient',
     });
     await t.print(5);
-    await t.pass();
+    for (let i = 0; i < 5; i++) await t.pass();
     expect(t.net.delays).toHaveLength(25);
     t.net.delays.forEach((d, i) => {
       expect(Number.isInteger(d)).toBe(true);
@@ -454,22 +460,30 @@ describe('SyncPass and the breaker', () => {
     [3, 5],
     [5, 3],
   ] as const) {
-    it(`a dead ОФД sees exactly threshold calls (threshold ${threshold}, ${retryAttempts} attempts, concurrency 8)`, async () => {
+    it(`a dead ОФД sees exactly threshold calls (threshold ${threshold}, ${retryAttempts} attempts)`, async () => {
       const t = await setup({
         breaker: { threshold },
-        pass: { retryAttempts, concurrency: 8 },
+        pass: { retryAttempts },
         script: () => 'transient',
       });
       await t.print(10);
-      const r = await t.pass();
+      // Each pass tries the first unsent document `retryAttempts` times and stops there.
+      const passes = Math.ceil(threshold / retryAttempts);
+      let r: PassResult | undefined;
+      for (let i = 0; i < passes; i++) {
+        r = await t.pass();
+        expect(r.breakerOpen).toBe(i === passes - 1);
+      }
       expect(t.ofd.calls).toHaveLength(threshold);
       expect(t.ofd.maxInFlight).toBe(1);
+      // Always the registration, document 1: nothing overtakes it.
+      expect(new Set(t.ofd.calls.map(docNo))).toEqual(new Set([1]));
       expect(r).toMatchObject({
         synced: 0,
         failed: 0,
         skipped: 10,
         documents: 0,
-        errors: threshold,
+        errors: threshold - (passes - 1) * retryAttempts,
         breakerOpen: true,
         more: false,
       });
@@ -478,11 +492,10 @@ describe('SyncPass and the breaker', () => {
         failure_count: threshold,
         opens: 1,
       });
-      // Retry counts add up to the calls made; receipts never tried are untouched.
+      // Receipts never tried are untouched.
       const rows = t.rows();
-      expect(rows.reduce((s, row) => s + row.retry_count, 0)).toBe(threshold);
-      for (const row of rows) expect(row.sync_status).toBe('pending');
-      // No backoff sleep once the breaker is open.
+      for (const row of rows) expect(row).toMatchObject({ sync_status: 'pending', retry_count: 0 });
+      // No backoff sleep once the breaker is open, nor after a document's last attempt.
       const failuresWhileClosed = Array.from({ length: threshold }, (_, i) => i + 1).filter(
         (n) => n < threshold && n % retryAttempts !== 0,
       ).length;
@@ -498,6 +511,7 @@ describe('SyncPass and the breaker', () => {
     const t = await setup({ breaker: { threshold: 2, openMs: 60_000 }, pass: { retryAttempts: 1 } });
     t.ofd.script = () => 'transient';
     await t.print(6);
+    expect(await t.pass()).toMatchObject({ breakerOpen: false });
     expect(await t.pass()).toMatchObject({ breakerOpen: true });
     expect(t.ofd.calls).toHaveLength(2);
     // Still down: the forced probe is the only call.
@@ -529,46 +543,70 @@ describe('SyncPass and the breaker', () => {
   });
 });
 
-describe('SyncPass concurrency', () => {
-  it('while failing, calls go one at a time', async () => {
-    const t = await setup({
-      breaker: { threshold: 100 },
-      pass: { retryAttempts: 2, concurrency: 6 },
-      script: () => 'transient',
-    });
-    await t.print(8);
-    await t.pass();
-    expect(t.ofd.calls).toHaveLength(16);
-    expect(t.ofd.maxInFlight).toBe(1);
-  });
-
-  it('the first call goes alone; after a success up to `concurrency` overlap', async () => {
-    const t = await setup({ pass: { concurrency: 4 } });
-    await t.print(12);
-    await t.pass();
-    const starts = t.ofd.receiptCalls().map((c) => c.inFlight);
-    expect(starts[0]).toBe(1);
-    expect(starts[1]).toBe(1); // the first had finished before the second started
-    expect(Math.max(...starts)).toBe(4);
-    expect(t.ofd.maxInFlight).toBe(4);
-  });
-
-  it('failures before the first success keep calls serial; after a failure they go serial again', async () => {
-    // Calls 0 and 1 fail, call 2 succeeds, the next four (in parallel) fail, then all succeed.
-    const t = await setup({
-      breaker: { threshold: 100 },
-      pass: { retryAttempts: 1, concurrency: 4 },
-      script: (_p, call) => (call < 2 || (call >= 3 && call < 7) ? 'transient' : 'accept'),
-    });
-    await t.print(14);
+describe('SyncPass order', () => {
+  it('one call at a time, every unconfirmed document in number order, receipts interleaved with reports', async () => {
+    const t = await setup();
+    await t.print(2); // 1 registration, 2 shift open, 3, 4
+    await t.kkt.closeShift(); // 5
+    await t.print(1); // 6 shift open, 7
     const r = await t.pass();
-    expect(r).toMatchObject({ synced: 8, errors: 6, skipped: 6 });
-    const starts = t.ofd.calls.map((c) => c.inFlight);
-    expect(starts.slice(0, 3)).toEqual([1, 1, 1]);
-    expect(starts.slice(3, 7)).toEqual([1, 2, 3, 4]);
-    // After the parallel failures the next call goes alone; it succeeds, so they overlap again.
-    expect(starts[7]).toBe(1);
-    expect(Math.max(...starts.slice(8))).toBeGreaterThan(1);
+    expect(r).toMatchObject({ synced: 3, documents: 4, skipped: 0, more: false });
+    expect(t.ofd.calls.map((c) => [docNo(c), c.payload.document_type])).toEqual([
+      [1, 'registration'],
+      [2, 'shift_open'],
+      [3, 'receipt'],
+      [4, 'receipt'],
+      [5, 'shift_close'],
+      [6, 'shift_open'],
+      [7, 'receipt'],
+    ]);
+    expect(t.ofd.maxInFlight).toBe(1);
+    expect(await t.unconfirmed()).toEqual([]);
+    expect((await t.kkt.status()).fn).toMatchObject({ unsentCount: 0, firstUnsentNumber: null });
+  });
+
+  it('with a window, calls overlap but are dispatched in number order; a failure inside it leaves the ФН point before it', async () => {
+    const t = await setup({
+      breaker: { threshold: 100 },
+      pass: { concurrency: 4, retryAttempts: 1 },
+      script: (p) => (p.fiscal_doc_number === 6 ? 'transient' : 'accept'),
+    });
+    await t.print(8); // 1, 2, 3..10
+    const r = await t.pass();
+    const dispatched = t.ofd.calls.map(docNo);
+    expect(dispatched).toEqual([...dispatched].sort((a, b) => a - b));
+    expect(t.ofd.maxInFlight).toBeGreaterThan(1);
+    expect(r.skipped).toBeGreaterThanOrEqual(1);
+    // 6 failed: the ФН's point stays at 5 whatever was accepted after it in the window.
+    expect((await t.kkt.status()).fn).toMatchObject({ firstUnsentNumber: 6, unsentCount: 5 });
+    t.ofd.script = () => 'accept';
+    while ((await t.pass()).skipped > 0);
+    expect(await t.unconfirmed()).toEqual([]);
+    expect((await t.kkt.status()).fn).toMatchObject({ firstUnsentNumber: null, unsentCount: 0 });
+  });
+
+  it('a rejected document does not stop the pass; the ФН keeps the later acknowledgements behind it', async () => {
+    const t = await setup({ script: (p) => (p.fiscal_doc_number === 3 ? 'permanent' : 'accept') });
+    const [bad] = await t.print(3); // 3, 4, 5
+    const r = await t.pass();
+    expect(r).toMatchObject({ synced: 2, failed: 1, documents: 2 });
+    expect(t.row(bad as string).sync_status).toBe('failed');
+    expect(t.ofd.calls.map(docNo)).toEqual([1, 2, 3, 4, 5]);
+    // 4 and 5 are acknowledged (not owed any more), but the ФН's point stays before 3.
+    expect(await t.unconfirmed()).toEqual([3]);
+    expect((await t.kkt.status()).fn).toMatchObject({ unsentCount: 3, firstUnsentNumber: 3 });
+  });
+
+  it('a receipt printed for a request not yet in the buffer stops the walk: nothing after it goes first', async () => {
+    const t = await setup();
+    await t.print(1); // 1, 2, 3
+    // Printed for an adapter request whose completion has not reached the buffer yet.
+    await t.kkt.printReceipt({ ...simpleSale(), requestId: 'in-flight' }); // 4
+    await t.kkt.closeShift(); // 5
+    const r = await t.pass();
+    expect(r).toMatchObject({ synced: 1, documents: 2 });
+    expect(t.ofd.calls.map(docNo)).toEqual([1, 2, 3]);
+    expect(await t.unconfirmed()).toEqual([4, 5]);
   });
 });
 
@@ -578,20 +616,24 @@ describe('SyncPass batches', () => {
     await t.print(5);
     const results: PassResult[] = [];
     for (let i = 0; i < 3; i++) results.push(await t.pass());
+    results.push(await t.pass());
+    // In number order: registration and shift open fill the first batch.
     expect(results.map((r) => [r.synced, r.skipped, r.more, r.documents])).toEqual([
+      [0, 5, true, 2],
       [2, 3, true, 0],
       [2, 1, true, 0],
-      [1, 0, false, 2],
+      [1, 0, false, 0],
     ]);
-    expect(t.ofd.receiptCalls().map(docNo)).toEqual([3, 4, 5, 6, 7]);
+    expect(t.ofd.calls.map(docNo)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(await t.unconfirmed()).toEqual([]);
   });
 
   it('a full last batch that empties the buffer does not ask for more', async () => {
     const t = await setup({ pass: { batchSize: 2 } });
     await t.print(4);
+    expect(await t.pass()).toMatchObject({ documents: 2, more: true });
     expect(await t.pass()).toMatchObject({ synced: 2, more: true });
-    expect(await t.pass()).toMatchObject({ synced: 2, more: false, documents: 2 });
+    expect(await t.pass()).toMatchObject({ synced: 2, more: false, documents: 0 });
   });
 
   it('a full batch that got nowhere (all transient) does not ask for more', async () => {
@@ -643,23 +685,24 @@ describe('SyncPass: what the device still owes', () => {
 
 describe('SyncPass stopping', () => {
   it('an abort mid-call leaves the unanswered receipts pending, uncounted, and records what was learnt', async () => {
-    const t = await setup({ pass: { concurrency: 3 }, script: (_p, call) => (call === 0 ? 'accept' : 'hang') });
+    const t = await setup({ script: (_p, call) => (call < 3 ? 'accept' : 'hang') });
     const [first] = await t.print(6);
     const aborter = new AbortController();
     const running = t.pass(false, aborter.signal);
     while (t.ofd.calls.length < 4) await new Promise<void>((resolve) => setImmediate(resolve));
     aborter.abort();
     const r = await running;
-    expect(r).toMatchObject({ synced: 1, skipped: 5, errors: 0, documents: 0, breakerOpen: false });
-    expect(t.ofd.calls).toHaveLength(4); // 1 + concurrency; nothing after the abort
+    expect(r).toMatchObject({ synced: 1, skipped: 5, errors: 0, documents: 2, breakerOpen: false });
+    expect(t.ofd.calls).toHaveLength(4); // registration, shift open, the first receipt, the hung one
     expect(t.row(first as string).sync_status).toBe('synced');
     for (const row of t.rows().slice(1)) expect(row).toMatchObject({ sync_status: 'pending', retry_count: 0 });
     expect(breakerView(t.breaker.snapshot(), 'UTC')).toMatchObject({ state: 'CLOSED', failure_count: 0 });
-    expect(await t.unconfirmed()).toEqual([1, 2, 4, 5, 6, 7, 8]);
+    expect(await t.unconfirmed()).toEqual([4, 5, 6, 7, 8]);
   });
 
   it('an unexpected throw from the ОФД client fails the pass and marks nothing synced', async () => {
-    const t = await setup({ pass: { concurrency: 1 }, script: (_p, call) => (call === 1 ? 'throw' : 'accept') });
+    // Calls 0–2 (registration, shift open, the first receipt) are accepted; the fourth throws.
+    const t = await setup({ script: (_p, call) => (call === 3 ? 'throw' : 'accept') });
     await t.print(3);
     await expect(t.pass()).rejects.toThrow('fake ОФД client bug');
     for (const row of t.rows()) expect(row.sync_status).toBe('pending');
@@ -668,7 +711,7 @@ describe('SyncPass stopping', () => {
     t.ofd.script = () => 'accept';
     expect(await t.pass()).toMatchObject({ synced: 3 });
     const first = t.rows()[0] as ReceiptRecord;
-    expect(first.ofd_id).toBe('ofd-1');
+    expect(first.ofd_id).toBe('ofd-3');
   });
 });
 
@@ -687,9 +730,10 @@ describe('SyncService around a pass', () => {
   it('the worker does not stay in backingOff once the breaker has left OPEN during the pass', async () => {
     const t = await setup({
       breaker: { threshold: 1, openMs: 1000 },
-      pass: { retryAttempts: 2, concurrency: 2 },
-      // r1 alone: accepted; then in parallel: r2 fails (opens the breaker), r3 is slow.
-      script: (_p, call) => (call === 0 ? 'accept' : call === 1 ? 'transient' : call === 2 ? 'held' : 'accept'),
+      pass: { retryAttempts: 2, batchSize: 4 },
+      // Document 1 accepted, document 2 slow: while it is on the wire the breaker opens (another
+      // caller's failure) and its open delay runs out.
+      script: (_p, call) => (call === 1 ? 'held' : 'accept'),
     });
     const workerClock = new SimulatedClock();
     const { breaker, ...pass } = t.deps;
@@ -703,12 +747,15 @@ describe('SyncService around a pass', () => {
     cleanups.push(() => service.stop());
     await t.print(4);
     const done = service.syncNow();
-    while (t.ofd.calls.length < 3 || t.breaker.state() !== 'OPEN') await tick();
+    while (t.ofd.calls.length < 2) await tick();
+    await tick(); // the held call is now waiting for release()
+    t.breaker.failed('elsewhere', T0);
+    expect(t.breaker.state()).toBe('OPEN');
     t.breakerClock.increment(1000); // the open delay runs out during the pass
     expect(t.breaker.state()).toBe('HALF_OPEN');
     t.ofd.release(); // the slow call succeeds: the breaker closes
     const r = await done;
-    expect(r.synced).toBe(2);
+    expect(r).toMatchObject({ documents: 2, synced: 2 });
     expect(t.breaker.state()).toBe('CLOSED');
     // The breaker is closed and two receipts are pending, yet:
     workerClock.increment(100_000);
@@ -791,6 +838,19 @@ describe('SyncPass property', () => {
               if (c.answer === 'accept' || c.answer === 'permanent') settledAt.set(k, i);
             });
             expect(t.store.bufferCounts()).toEqual(t.sqlCounts());
+            // Order: one call at a time, a document is accepted only once every earlier one was
+            // accepted or rejected (with a window, only the ФН's point below is guaranteed).
+            const settled = new Set<number>();
+            for (const c of p.concurrency === 1 ? t.ofd.calls : []) {
+              if (c.answer !== 'accept' && c.answer !== 'permanent') continue;
+              for (let n = 1; n < docNo(c); n++) expect(settled.has(n), `${docNo(c)} overtook ${n}`).toBe(true);
+              settled.add(docNo(c));
+            }
+            // The ФН's point: the largest N with every document ≤ N accepted.
+            const fn = (await t.kkt.status()).fn;
+            let point = 0;
+            while (point < fn.lastFiscalDocNumber && t.ofd.accepted.has(`${fn.number}:${point + 1}`)) point++;
+            expect(fn.unsentCount).toBe(fn.lastFiscalDocNumber - point);
           } finally {
             for (const c of cleanups.splice(0).reverse()) await c();
           }

@@ -38,6 +38,11 @@ export interface JsonPosterOptions {
   baseUrl: string;
   timeoutMs: number;
   connections?: number;
+  /**
+   * Requests in flight per connection (HTTP/1.1 pipelining, default 1). Above 1 the requests are
+   * marked idempotent, which undici needs to pipeline a POST: only for peers that deduplicate.
+   */
+  pipelining?: number;
   /** Sent with every request (e.g. Authorization). */
   headers?: Record<string, string>;
   /** The longest answer body read (default 16 KiB): a peer cannot make the adapter buffer more. */
@@ -82,6 +87,7 @@ export class JsonPoster {
   readonly #timeoutMs: number;
   readonly #headers: Record<string, string>;
   readonly #maxAnswerBytes: number;
+  readonly #idempotent: boolean;
   readonly origin: string;
 
   constructor(options: JsonPosterOptions) {
@@ -99,7 +105,9 @@ export class JsonPoster {
     this.#timeoutMs = options.timeoutMs;
     this.#maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
     this.#headers = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
-    this.#pool = new Pool(url.origin, { connections: options.connections ?? 16, pipelining: 1 });
+    const pipelining = options.pipelining ?? 1;
+    this.#idempotent = pipelining > 1;
+    this.#pool = new Pool(url.origin, { connections: options.connections ?? 16, pipelining });
   }
 
   /**
@@ -125,6 +133,7 @@ export class JsonPoster {
         path: `${this.#prefix}${path}`,
         headers: this.#headers,
         body: JSON.stringify(body),
+        idempotent: this.#idempotent,
         signal: controller.signal,
         headersTimeout: ms,
         bodyTimeout: ms,
@@ -229,8 +238,14 @@ export interface OfdClientOptions {
   baseUrl: string;
   token?: string;
   timeoutMs: number;
-  /** Keep-alive connections to the ОФД (default 16). */
+  /** Keep-alive connections to the ОФД (default 1). */
   connections?: number;
+  /**
+   * Calls pipelined on a connection (default 16). One connection with pipelining keeps the
+   * documents in the order they were sent, which the ОФД needs (ffd.md §7); it deduplicates by
+   * (ФН, number), so a resend is safe.
+   */
+  pipelining?: number;
 }
 
 /**
@@ -245,7 +260,8 @@ export class OfdClient {
     this.#poster = new JsonPoster({
       baseUrl: options.baseUrl,
       timeoutMs: options.timeoutMs,
-      connections: options.connections ?? 16,
+      connections: options.connections ?? 1,
+      pipelining: options.pipelining ?? 16,
       headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
     });
   }

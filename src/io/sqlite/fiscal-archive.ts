@@ -75,6 +75,11 @@ const MIGRATIONS = [
   );
   CREATE INDEX cash_movements_request_id ON cash_movements(request_id) WHERE request_id IS NOT NULL;
   `,
+  // Ordered confirmation (ffd.md §7): the ФН's confirmed point is the last document of the
+  // gap-free acknowledged prefix, so the unsent count is everything after it, acknowledged or
+  // not. Archives written before counted only the unacknowledged documents.
+  `UPDATE counters SET unsent_count =
+     CASE WHEN first_unsent_number IS NULL THEN 0 ELSE last_doc_number - first_unsent_number + 1 END;`,
 ];
 
 export interface ConfirmOutcome {
@@ -254,13 +259,24 @@ export class FiscalArchive {
     return row ? parseStoredDocument(row.body) : undefined;
   }
 
-  /** Documents not yet confirmed by the ОФД, from `fromNumber` on, oldest first. */
+  /**
+   * Documents the ОФД has not acknowledged yet, from `fromNumber` on, oldest first. A document
+   * acknowledged ahead of an earlier unacknowledged one is not listed (it needs no resend), though
+   * the ФН does not count it as confirmed until the gap before it closes.
+   */
   unconfirmed(fromNumber: number, limit: number): FiscalDocument[] {
     const from = Math.max(fromNumber, this.cached.firstUnsentNumber ?? this.cached.lastDocNumber + 1);
     return this.selectUnsent.all(from, limit).map((r) => parseStoredDocument(r.body));
   }
 
-  /** Marks documents as confirmed by the ОФД and moves the "first unsent" pointer past them. */
+  /**
+   * Records the ОФД's acknowledgements, durably, and moves the ФН's confirmed point as a real ФН
+   * does (ffd.md §7): strictly in document-number order. An acknowledgement for N while an earlier
+   * document is still unacknowledged is kept (it is listed in `confirmed`: the archive has it) but
+   * the point stays before that earlier document; the unsent count (1097), first unsent number
+   * (1116) and date (1098), and with it the 30-day rule, follow the point. Once the gap closes,
+   * the point jumps over every acknowledgement kept beyond it.
+   */
   confirm(numbers: readonly number[], at: number): ConfirmOutcome {
     const outcome: ConfirmOutcome = { confirmed: [], alreadyConfirmed: [], unknown: [] };
     this.db.transaction(() => {
@@ -271,10 +287,11 @@ export class FiscalArchive {
         else outcome.alreadyConfirmed.push(n);
       }
       if (outcome.confirmed.length === 0) return;
-      const first = this.nextUnsent.get(s.firstUnsentNumber ?? s.lastDocNumber + 1);
+      if (s.firstUnsentNumber === null) return;
+      const first = this.nextUnsent.get(s.firstUnsentNumber);
       const next: FnState = {
         ...s,
-        unsentCount: s.unsentCount - outcome.confirmed.length,
+        unsentCount: first ? s.lastDocNumber - first.number + 1 : 0,
         firstUnsentNumber: first?.number ?? null,
         firstUnsentAt: first?.date_time ?? null,
       };

@@ -3,7 +3,7 @@ import type { Clock } from '../../fiscal/clock.ts';
 import type { FiscalDocument } from '../../fiscal/document.ts';
 import { type OfdPayload, toOfdPayload } from '../../fiscal/ofd-payload.ts';
 import type { OfdResult } from '../../io/http/ofd-client.ts';
-import type { AdapterStore, SyncOutcome } from '../../io/sqlite/adapter-store.ts';
+import type { AdapterStore, PendingReceipt, SyncOutcome } from '../../io/sqlite/adapter-store.ts';
 import type { PassInput, PassResult } from '../../machines/sync-worker.machine.ts';
 import type { Breaker } from './breaker.ts';
 
@@ -24,6 +24,10 @@ export interface SyncPassDeps {
   timezone: string;
   batchSize: number;
   retryAttempts: number;
+  /**
+   * Calls on the wire at once once the ОФД has answered, dispatched in number order (the ОФД
+   * client pipelines them on one connection, so they also arrive in that order).
+   */
   concurrency: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -57,20 +61,33 @@ function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** One thing to send: a buffered receipt (with its receipt id) or another document of the ФН. */
+type Work = { kind: 'receipt'; row: PendingReceipt; doc: FiscalDocument } | { kind: 'document'; doc: FiscalDocument };
+
+/** How many unconfirmed documents of the ФН one pass looks at, beyond the ones it sends. */
+const PAGE = 200;
+
 /**
- * One sync pass: the oldest pending receipts (one batch) go to the ОФД, then — once the buffer
- * has nothing pending — the other documents the ФН still waits on (shift reports, registration),
- * so the 30-day rule is cleared by everything the device printed, not only receipts.
+ * One sync pass: every document the ОФД has not acknowledged, in document-number order, as the
+ * ФН itself sends them (ffd.md §7) — buffered receipts interleaved with the ФН's other documents
+ * (registration, shift reports, corrections, settlement reports, …), dispatched in that order
+ * (`deliverInOrder`), at most `batchSize` sends. A document that is still not accepted after its
+ * retries stops the pass: nothing later is dispatched. A rejected one (the ОФД's explicit
+ * verdict) does not stop it; it stays unconfirmed on the ФН.
  *
- * The first call of a pass goes alone; only after it succeeds do calls run in parallel, and
- * after any failure they go one at a time again. So a dead ОФД sees exactly `threshold` calls
- * before the breaker opens, not `threshold + concurrency`.
+ * Receipts of a retired ФН, if the buffer still has any, go first (they are older than anything
+ * on the current ФН).
  */
 export class SyncPass {
   private errors = 0;
   private lastError: string | null = null;
-  private parallel = false;
   private refused = false;
+  /** Calls overlap only after one succeeded, and not after a failure (until a success again). */
+  private parallel = false;
+  /** A document ended not accepted: nothing after it is dispatched any more. */
+  private halted = false;
+  /** 1048 from the current ФН's registration, for documents stored before receipts kept it. */
+  private registeredUser: { fn: string; name: string | undefined } | undefined;
 
   constructor(
     private readonly deps: SyncPassDeps,
@@ -83,33 +100,42 @@ export class SyncPass {
   }
 
   async run(): Promise<PassResult> {
-    const { store, breaker, batchSize } = this.deps;
+    const { store, breaker, driver } = this.deps;
     if (this.input.manual && breaker.state() === 'OPEN') breaker.forceProbe();
-    const batch = store.pendingBatch(batchSize);
+    const currentFn = (await driver.status()).fn.number;
+    const plan = await this.plan(currentFn);
+    const rejected = this.deps.rejectedDocuments ?? new Set<string>();
     const outcome: SyncOutcome = { synced: [], failed: [], retried: [] };
-    const deliveries = await this.deliverAll(batch, (r) =>
-      toOfdPayload(JSON.parse(r.document) as FiscalDocument, this.deps.timezone, r.receipt_id),
-    );
-    const confirm: { fn: string; number: number }[] = [];
-    batch.forEach((r, i) => {
+    const confirm = [...plan.confirmOnly];
+    let documents = 0;
+    const deliveries = await this.deliverInOrder(plan.work, currentFn);
+    let stopped = false;
+    plan.work.forEach((work, i) => {
       const d = deliveries[i];
       if (!d) return;
+      const current = work.doc.fnNumber === currentFn;
       if (d.kind === 'accepted') {
-        outcome.synced.push({ receipt_id: r.receipt_id, ofd_id: d.ofdId, attempts: d.attempts });
-        confirm.push({ fn: r.fn_number, number: r.fiscal_doc_number });
+        if (work.kind === 'receipt')
+          outcome.synced.push({ receipt_id: work.row.receipt_id, ofd_id: d.ofdId, attempts: d.attempts });
+        else documents++;
+        // Receipts of a retired ФН are still delivered, but only the current ФН can be told.
+        // An acceptance behind a document still unsent is kept by the ФН until the gap closes.
+        if (current) confirm.push(work.doc.number);
       } else if (d.kind === 'rejected') {
-        outcome.failed.push({ receipt_id: r.receipt_id, reason: d.reason, attempts: d.attempts });
-      } else if (d.reason !== null) {
-        outcome.retried.push({ receipt_id: r.receipt_id, reason: d.reason, attempts: d.attempts });
+        if (work.kind === 'receipt')
+          outcome.failed.push({ receipt_id: work.row.receipt_id, reason: d.reason, attempts: d.attempts });
+        else rejected.add(`${work.doc.fnNumber}:${work.doc.number}`);
+      } else {
+        if (d.reason !== null && work.kind === 'receipt')
+          outcome.retried.push({ receipt_id: work.row.receipt_id, reason: d.reason, attempts: d.attempts });
+        stopped = true;
       }
     });
     // The buffer learns first: if the process dies before the device is told, the next pass
     // finds the documents still unconfirmed, sees them synced and only confirms them.
     store.applySyncOutcome(outcome, this.deps.clock.now());
-    await this.confirm(confirm);
-    const attempted = outcome.synced.length + outcome.failed.length;
-    let documents = { delivered: 0, full: false };
-    if (store.bufferCounts().pending === 0 && !this.refused) documents = await this.deliverDocuments();
+    if (confirm.length > 0) await driver.confirmDelivered(confirm);
+    const progress = outcome.synced.length + outcome.failed.length + documents + plan.confirmOnly.length;
     const pending = store.bufferCounts().pending;
     // Judge the breaker as it is now, not as it was when a call was refused: a long call may
     // have outlived the open delay, and a worker parked in backingOff would then wait for a
@@ -119,37 +145,136 @@ export class SyncPass {
       synced: outcome.synced.length,
       failed: outcome.failed.length,
       skipped: pending,
-      documents: documents.delivered,
+      documents,
       errors: this.errors,
       lastError: this.lastError,
       breakerOpen: open,
-      more:
-        !open && ((pending > 0 && (this.refused || (batch.length === batchSize && attempted > 0))) || documents.full),
+      more: !open && (this.refused ? pending > 0 || plan.leftover : !stopped && plan.leftover && progress > 0),
     };
   }
 
-  /** Delivers items in order with bounded concurrency; results are index-aligned with items. */
-  private async deliverAll<T>(items: readonly T[], toPayload: (item: T) => OfdPayload): Promise<Delivery[]> {
-    const results: Delivery[] = new Array(items.length);
-    let next = 0;
-    const going = () => next < items.length && !this.refused && !this.signal?.aborted;
-    const lane = async () => {
-      while (going() && this.parallel) {
-        const i = next++;
-        results[i] = await this.deliver(toPayload(items[i] as T));
+  /**
+   * What this pass sends, in number order, and what it only confirms. Walks the ФН's
+   * unacknowledged documents: a receipt pending in the buffer is sent from there (with its
+   * receipt id), one the buffer shows as synced is only confirmed (a crash between the buffer
+   * and the device), a failed one is skipped. A receipt printed for an adapter request but not
+   * yet in the buffer ends the walk: it is sent with its receipt id once its request completes,
+   * and nothing later may go before it. Only receipts someone else printed (another program on
+   * the device's serial line) are sent from the ФН.
+   */
+  private async plan(currentFn: string): Promise<{ work: Work[]; confirmOnly: number[]; leftover: boolean }> {
+    const { store, driver, batchSize } = this.deps;
+    const rejected = this.deps.rejectedDocuments ?? new Set<string>();
+    const pendingRows = store.pendingBatch(batchSize);
+    const retired: Work[] = [];
+    const mine = new Map<number, PendingReceipt>();
+    for (const row of pendingRows) {
+      if (row.fn_number === currentFn) mine.set(row.fiscal_doc_number, row);
+      else retired.push({ kind: 'receipt', row, doc: JSON.parse(row.document) as FiscalDocument });
+    }
+    const work: Work[] = [];
+    const confirmOnly: number[] = [];
+    // Only receipts of a retired ФН fill the batch: the current ФН's wait for the next pass.
+    let leftover = retired.length >= batchSize;
+    // Documents up to `reached` were all looked at.
+    let reached = 0;
+    let from = 1;
+    let looked = 0;
+    // Mostly the pending receipts themselves: a page a little larger than the batch is enough.
+    const page = Math.min(PAGE, batchSize + 16);
+    walk: for (;;) {
+      const docs = await driver.unconfirmedDocuments(from, page);
+      for (const doc of docs) {
+        if (retired.length + work.length >= batchSize || looked >= batchSize + 4 * PAGE) {
+          leftover = true;
+          break walk;
+        }
+        looked++;
+        from = doc.number + 1;
+        if (rejected.has(`${doc.fnNumber}:${doc.number}`)) {
+          reached = doc.number;
+          continue;
+        }
+        // Receipts and correction receipts live in the buffer (with their receipt ids).
+        if (doc.kind === 'receipt' || doc.kind === 'correction') {
+          const row = mine.get(doc.number);
+          if (row) {
+            mine.delete(doc.number);
+            work.push({ kind: 'receipt', row, doc });
+          } else {
+            const known = store.receiptByDocument(doc.fnNumber, doc.number);
+            if (known?.sync_status === 'synced') confirmOnly.push(doc.number);
+            else if (known?.sync_status === 'pending') {
+              // Beyond this pass's share of the buffer: the next pass takes it, in order.
+              leftover = true;
+              break walk;
+            } else if (!known && doc.requestId !== undefined) break walk;
+            else if (!known) work.push({ kind: 'document', doc });
+          }
+        } else work.push({ kind: 'document', doc });
+        reached = doc.number;
       }
-    };
-    while (going()) {
-      if (this.parallel) {
-        await Promise.all(Array.from({ length: this.deps.concurrency }, lane));
-      } else {
-        // One at a time until a call succeeds (and again after any failure).
-        const i = next++;
-        results[i] = await this.deliver(toPayload(items[i] as T));
+      if (docs.length < page) {
+        reached = Number.POSITIVE_INFINITY;
+        break;
       }
     }
-    for (let i = 0; i < items.length; i++) results[i] ??= { kind: 'pending', reason: null, attempts: 0 };
+    // Pending receipts the ФН already has acknowledged (sent once from the ФН, or acknowledged
+    // ahead of a gap) still need their ОФД id: the resend is answered as a duplicate.
+    for (const [number, row] of mine) {
+      if (number < reached && retired.length + work.length < batchSize)
+        work.push({ kind: 'receipt', row, doc: JSON.parse(row.document) as FiscalDocument });
+    }
+    work.sort((a, b) => a.doc.number - b.doc.number);
+    return { work: [...retired, ...work], confirmOnly, leftover };
+  }
+
+  /**
+   * Sends the plan in order; results are index-aligned with it. The first call goes alone; after
+   * a success up to `concurrency` are on the wire, dispatched in order; after a failure they go one
+   * at a time again; a document that ends not accepted halts dispatching (those already on the
+   * wire finish). So a healthy ОФД receives everything in number order, and a dead one sees exactly
+   * `threshold` calls.
+   */
+  private async deliverInOrder(work: readonly Work[], currentFn: string): Promise<(Delivery | undefined)[]> {
+    const results: (Delivery | undefined)[] = new Array(work.length);
+    let next = 0;
+    const going = () => next < work.length && !this.halted && !this.refused && !this.signal?.aborted;
+    const one = async (i: number) => {
+      const w = work[i] as Work;
+      const doc = await this.withUser(w.doc, currentFn);
+      const d = await this.deliver(
+        w.kind === 'receipt'
+          ? toOfdPayload(doc, this.deps.timezone, w.row.receipt_id)
+          : toOfdPayload(doc, this.deps.timezone),
+      );
+      if (d.kind === 'pending') this.halted = true;
+      results[i] = d;
+    };
+    const lane = async () => {
+      while (going() && this.parallel) await one(next++);
+    };
+    while (going()) {
+      if (this.parallel) await Promise.all(Array.from({ length: this.deps.concurrency }, lane));
+      else await one(next++);
+    }
     return results;
+  }
+
+  /**
+   * Receipts written before 0.2 lack 1048 (the user's name), which the ОФД requires: it is the
+   * name the ФН was registered with, so it is taken from the current ФН's registration report.
+   */
+  private async withUser(doc: FiscalDocument, currentFn: string): Promise<FiscalDocument> {
+    if ((doc.kind !== 'receipt' && doc.kind !== 'correction') || doc.userName !== undefined) return doc;
+    if (doc.fnNumber !== currentFn) return doc;
+    if (this.registeredUser?.fn !== currentFn) {
+      const first = await this.deps.driver.getDocument(1);
+      const name = first?.kind === 'registration' || first?.kind === 'reregistration' ? first.userName : undefined;
+      this.registeredUser = { fn: currentFn, name };
+    }
+    const name = this.registeredUser.name;
+    return name === undefined ? doc : { ...doc, userName: name };
   }
 
   private async deliver(payload: OfdPayload): Promise<Delivery> {
@@ -203,64 +328,5 @@ export class SyncPass {
   private backoff(attempt: number): number {
     const { backoffBaseMs, backoffMaxMs, random = Math.random } = this.deps;
     return Math.round(random() * Math.min(backoffMaxMs, backoffBaseMs * 2 ** (attempt - 1)));
-  }
-
-  private async confirm(docs: readonly { fn: string; number: number }[]): Promise<void> {
-    if (docs.length === 0) return;
-    const status = await this.deps.driver.status();
-    // Receipts of a retired ФН are still delivered, but only the current ФН can be told.
-    const numbers = docs.filter((d) => d.fn === status.fn.number).map((d) => d.number);
-    if (numbers.length > 0) await this.deps.driver.confirmDelivered(numbers);
-  }
-
-  /**
-   * The ФН's other unconfirmed documents: shift reports and the registration go to the ОФД;
-   * receipts the buffer already shows as synced are only confirmed; receipts still pending,
-   * failed or on their way into the buffer are left to it.
-   */
-  private async deliverDocuments(): Promise<{ delivered: number; full: boolean }> {
-    const { driver, store, batchSize } = this.deps;
-    const rejected = this.deps.rejectedDocuments ?? new Set<string>();
-    const PAGE = 200;
-    let from = 1;
-    let delivered = 0;
-    // Documents this pass had no budget for: the worker passes again at once for them.
-    let leftover = false;
-    for (let page = 0; !this.refused; page++) {
-      if (page === 5 || delivered >= batchSize) {
-        leftover = true;
-        break;
-      }
-      const docs = await driver.unconfirmedDocuments(from, PAGE);
-      if (docs.length === 0) break;
-      const confirmOnly: number[] = [];
-      const toSend: FiscalDocument[] = [];
-      for (const doc of docs) {
-        from = doc.number + 1;
-        if (rejected.has(`${doc.fnNumber}:${doc.number}`)) continue;
-        if (doc.kind !== 'receipt') toSend.push(doc);
-        else {
-          const known = store.receiptByDocument(doc.fnNumber, doc.number);
-          if (known?.sync_status === 'synced') confirmOnly.push(doc.number);
-          // A receipt with a request id was printed for an adapter request: it reaches the
-          // buffer when that request completes (or at recovery), and is sent from there with
-          // its receipt id. Only receipts someone else printed (another program on the
-          // device's serial line) are sent from here.
-          else if (!known && doc.requestId === undefined) toSend.push(doc);
-        }
-      }
-      const sent = toSend.slice(0, batchSize - delivered);
-      if (sent.length < toSend.length) leftover = true;
-      const results = await this.deliverAll(sent, (d) => toOfdPayload(d, this.deps.timezone));
-      const accepted = sent.filter((_, i) => results[i]?.kind === 'accepted').map((d) => d.number);
-      sent.forEach((d, i) => {
-        if (results[i]?.kind === 'rejected') rejected.add(`${d.fnNumber}:${d.number}`);
-      });
-      delivered += accepted.length;
-      const numbers = [...confirmOnly, ...accepted];
-      if (numbers.length > 0) await driver.confirmDelivered(numbers);
-      if (docs.length < PAGE) break;
-    }
-    return { delivered, full: leftover && delivered > 0 && !this.refused };
   }
 }
