@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type {
-  CashMovement,
   ConfirmResult,
   DeviceControls,
   DeviceFaults,
@@ -8,6 +7,7 @@ import type {
   KktDriver,
   XReport,
 } from '../../device/driver.ts';
+import { notYetSupported } from '../../device/not-yet-supported.ts';
 import type { Operation } from '../../fiscal/codes.ts';
 import type {
   CorrectionDocument,
@@ -15,7 +15,6 @@ import type {
   OperationTotals,
   ReceiptDocument,
   ReceiptInput,
-  SettlementReportDocument,
   ShiftCloseDocument,
   ShiftOpenDocument,
   ShiftTotals,
@@ -115,6 +114,8 @@ function shiftTotalsOf(result: Json): ShiftTotals {
  * journal before the POST, so after a crash `findReceipt` learns the outcome from the server's
  * stored result (a blocked request is waited for: the server settles it from its ФН).
  */
+const LATER = notYetSupported('ATOL');
+
 export class AtolDriver implements KktDriver {
   readonly kind = 'atol' as const;
   private userInn: string | undefined;
@@ -253,29 +254,13 @@ export class AtolDriver implements KktDriver {
     };
   }
 
-  /**
-   * Not yet sent as ATOL tasks (sellCorrection…, cashIn/cashOut, reportOfdExchangeStatus come with
-   * the corrections/cash phase of the ATOL API): refused before anything reaches the server.
-   */
-  printCorrection(): Promise<CorrectionDocument> {
-    return notYet('correction receipts');
-  }
-
-  cashIn(): Promise<CashMovement> {
-    return notYet('cash in');
-  }
-
-  cashOut(): Promise<CashMovement> {
-    return notYet('cash out');
-  }
-
-  settlementReport(): Promise<SettlementReportDocument> {
-    return notYet('the settlement report (form 21)');
-  }
-
-  async findCashMovement(): Promise<CashMovement | undefined> {
-    return undefined;
-  }
+  /** Not yet sent as ATOL tasks (sellCorrection…, cashIn/cashOut, reportOfdExchangeStatus come with
+   * the corrections/cash phase of the ATOL API). */
+  readonly printCorrection = LATER.printCorrection;
+  readonly cashIn = LATER.cashIn;
+  readonly cashOut = LATER.cashOut;
+  readonly settlementReport = LATER.settlementReport;
+  readonly findCashMovement = LATER.findCashMovement;
 
   /** The documents made through this driver, in number order (the journal). */
   async documents(fromNumber: number, limit: number): Promise<FiscalDocument[]> {
@@ -453,10 +438,4 @@ export class AtolDriver implements KktDriver {
 
 function operator(options: { cashier?: string }) {
   return options.cashier !== undefined ? { operator: { name: options.cashier } } : {};
-}
-
-function notYet<T>(what: string): Promise<T> {
-  return Promise.reject(
-    new FiscalError('NOT_SUPPORTED', `the ATOL driver does not send ${what} yet; nothing was sent to the server`),
-  );
 }

@@ -1,12 +1,12 @@
 import type { Duplex } from 'node:stream';
-import type { CashMovement, ConfirmResult, DeviceStatus, KktDriver, XReport } from '../../device/driver.ts';
+import type { ConfirmResult, DeviceStatus, KktDriver, XReport } from '../../device/driver.ts';
+import { notYetSupported } from '../../device/not-yet-supported.ts';
 import { TAXATION_TYPES } from '../../fiscal/codes.ts';
 import type {
   CorrectionDocument,
   FiscalDocument,
   ReceiptDocument,
   ReceiptInput,
-  SettlementReportDocument,
   ShiftCloseDocument,
   ShiftOpenDocument,
 } from '../../fiscal/document.ts';
@@ -93,6 +93,8 @@ const CLOSE_WAIT_MS = 5000;
  * - settings tables (1Fh/1Eh with 2Eh for the field's type), registers (1Ah/1Bh) and the
  *   clock (22h, 23h, 21h) have helpers of their own.
  */
+const LATER = notYetSupported('Shtrih-M');
+
 export class ShtrihDriver implements KktDriver {
   readonly kind = 'shtrih' as const;
   private readonly wire: WireClient;
@@ -324,30 +326,13 @@ export class ShtrihDriver implements KktDriver {
     });
   }
 
-  /**
-   * Not yet sent over the Shtrih-M wire (corrections FF35h/FF4Ah, cash 50h/51h, form 21 FF38h come
-   * with the Shtrih-M fidelity work): refused before anything reaches the device.
-   */
-  printCorrection(): Promise<CorrectionDocument> {
-    return notYet('correction receipts');
-  }
-
-  cashIn(): Promise<CashMovement> {
-    return notYet('cash in');
-  }
-
-  cashOut(): Promise<CashMovement> {
-    return notYet('cash out');
-  }
-
-  settlementReport(): Promise<SettlementReportDocument> {
-    return notYet('the settlement report (form 21)');
-  }
-
-  /** Nothing reaches the device for cash, so there is never a movement to find. */
-  async findCashMovement(): Promise<CashMovement | undefined> {
-    return undefined;
-  }
+  /** Not yet sent over the Shtrih-M wire (corrections FF35h/FF4Ah, cash 50h/51h, form 21 FF38h come
+   * with the Shtrih-M fidelity work). */
+  readonly printCorrection = LATER.printCorrection;
+  readonly cashIn = LATER.cashIn;
+  readonly cashOut = LATER.cashOut;
+  readonly settlementReport = LATER.settlementReport;
+  readonly findCashMovement = LATER.findCashMovement;
 
   documents(fromNumber: number, limit: number): Promise<FiscalDocument[]> {
     return this.exclusive(async () => {
@@ -461,10 +446,4 @@ export class ShtrihDriver implements KktDriver {
     this.wire.detach();
     await this.options.onClose?.();
   }
-}
-
-function notYet<T>(what: string): Promise<T> {
-  return Promise.reject(
-    new FiscalError('NOT_SUPPORTED', `the Shtrih-M driver does not send ${what} yet; nothing was sent to the ККТ`),
-  );
 }
