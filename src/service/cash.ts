@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { CashMovement, KktDriver } from '../device/driver.ts';
 import type { Clock } from '../fiscal/clock.ts';
 import { FiscalError } from '../fiscal/errors.ts';
 import { validateCashRequest } from '../fiscal/receipt-validation.ts';
 import type { AdapterStore, CashRequestRecord } from '../io/sqlite/adapter-store.ts';
 import { failureOf, type ServiceFailure, validationFailure } from './errors.ts';
-import { bodyHash, newReceiptId } from './fiscalizer.ts';
+import { bodyHash } from './fiscalizer.ts';
 
 export type CashKind = 'in' | 'out';
 
@@ -49,6 +50,27 @@ export class CashService {
         const settled = await this.settle(existing);
         if (settled) return { ok: true, movement: settled, replayed: true };
       }
+      // No record of the key (a new one, or adapter.db was lost and rebuilt): the device keeps each
+      // movement under an id derived from its key, so an acknowledged cash-out never pays twice.
+      const made = await this.o.driver.findCashMovement(requestIdOf(key));
+      if (made) {
+        if (made.kind !== kind || !sameAmount(made, body))
+          return failed(
+            'IDEMPOTENCY_KEY_MISMATCH',
+            `Idempotency-Key "${key}" was already used with a different request`,
+          );
+        await this.o.store.group.run(() => {
+          this.o.store.insertCashRequest({
+            idempotency_key: key,
+            body_hash: hash,
+            request_id: requestIdOf(key),
+            kind,
+            created_at: made.at,
+          });
+          this.o.store.completeCashRequest(key, JSON.stringify(made));
+        });
+        return { ok: true, movement: made, replayed: true };
+      }
       return await this.moveNew(kind, key, hash, body);
     } finally {
       this.inFlight.delete(key);
@@ -58,7 +80,7 @@ export class CashService {
   private async moveNew(kind: CashKind, key: string, hash: string, body: unknown): Promise<CashOutcome> {
     const validation = validateCashRequest(body);
     if (!validation.ok) return { ok: false, failure: validationFailure(validation.errors) };
-    const requestId = newReceiptId();
+    const requestId = requestIdOf(key);
     const store = this.o.store;
     await store.group.run(() =>
       store.insertCashRequest({
@@ -103,4 +125,18 @@ export class CashService {
 
 function failed(code: ServiceFailure['code'], message: string): CashOutcome {
   return { ok: false, failure: { code, message } };
+}
+
+/**
+ * The id a cash movement is kept under on the device: derived from the Idempotency-Key, so the
+ * device alone can tell whether a key already moved cash (adapter.db lost, or a crash in between).
+ */
+function requestIdOf(key: string): string {
+  return `cash-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
+
+/** Whether a body asks for the movement's amount (a body the device never saw is validated later). */
+function sameAmount(movement: CashMovement, body: unknown): boolean {
+  const v = validateCashRequest(body);
+  return v.ok && v.value.amount === movement.amount;
 }

@@ -177,3 +177,25 @@ describe('damaged or mismatched data', () => {
     expect(readdirSync(mine).some((f) => f.startsWith('adapter.foreign-fn-'))).toBe(true);
   });
 });
+
+describe('cash after adapter.db is lost', () => {
+  test('a cash key replayed after adapter.db was deleted returns its movement; no cash moves twice', async () => {
+    const dir = tempDir();
+    const a = await start(dir);
+    const cashIn = await callJson('POST', `${a.url}/v1/kkt/cash/in`, { amount: 300 }, { 'idempotency-key': 'in-1' });
+    const cashOut = await callJson('POST', `${a.url}/v1/kkt/cash/out`, { amount: 120 }, { 'idempotency-key': 'out-1' });
+    expect(cashIn.status).toBe(200);
+    expect(cashOut.body.cash_balance).toBe(180);
+    await stop(a);
+    for (const f of readdirSync(dir)) if (f.startsWith('adapter.db')) rmSync(join(dir, f));
+    const b = await start(dir);
+    const again = await callJson('POST', `${b.url}/v1/kkt/cash/out`, { amount: 120 }, { 'idempotency-key': 'out-1' });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(cashOut.body);
+    // Another amount or direction under the same key is a mismatch, not a second movement.
+    const other = await callJson('POST', `${b.url}/v1/kkt/cash/out`, { amount: 50 }, { 'idempotency-key': 'in-1' });
+    expect(other.status).toBe(422);
+    expect((await callJson('GET', `${b.url}/v1/kkt/status`)).body.cash_balance).toBe(180);
+  });
+});
