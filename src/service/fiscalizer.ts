@@ -196,19 +196,19 @@ export class Fiscalizer {
       }
       const existing = this.o.store.getRequest(key);
       if (existing) {
-        const storedKind =
-          existing.document === null ? undefined : storedReceipt(existing, existing.document).document.kind;
-        if (existing.body_hash !== hash || (storedKind !== undefined && storedKind !== kind))
+        // A stored document means the request is done (in-flight intents have no receipt row yet).
+        const stored =
+          existing.document === null ? undefined : storedReceipt(existing, parseDocument(existing.document));
+        if (existing.body_hash !== hash || (stored !== undefined && stored.document.kind !== kind))
           return fail(
             'IDEMPOTENCY_KEY_MISMATCH',
             `Idempotency-Key "${key}" was already used with a different request body`,
           );
-        if (existing.state === 'done' && existing.document !== null)
-          return { ok: true, receipt: storedReceipt(existing, existing.document), replayed: true };
+        if (stored) return { ok: true, receipt: stored, replayed: true };
         if (existing.state === 'done') {
           // Pruned by retention: the fiscal archive still has the document.
           const doc = await this.o.driver.findReceipt(existing.receipt_id, existing.after_doc_number);
-          if (doc) return { ok: true, receipt: storedReceipt(existing, JSON.stringify(doc)), replayed: true };
+          if (doc) return { ok: true, receipt: storedReceipt(existing, doc), replayed: true };
           return fail(
             'DEVICE_UNAVAILABLE',
             `the document printed for Idempotency-Key "${key}" is not in the device's archive`,
@@ -258,7 +258,7 @@ export class Fiscalizer {
     const existing = this.o.store.getRequest(key);
     if (!existing) return { state: 'none' };
     if (existing.state === 'done' && existing.document !== null)
-      return { state: 'printed', receipt: storedReceipt(existing, existing.document) };
+      return { state: 'printed', receipt: storedReceipt(existing, parseDocument(existing.document)) };
     this.inFlight.add(key);
     try {
       const settled = await this.settle(existing);
@@ -278,7 +278,7 @@ export class Fiscalizer {
       receiptId: r.receipt_id,
       idempotencyKey: r.idempotency_key,
       request: JSON.parse(r.request) as unknown,
-      document: JSON.parse(r.document) as SettlementDocument,
+      document: parseDocument(r.document),
       syncStatus: r.sync_status,
       ofdId: r.ofd_id,
       retryCount: r.retry_count,
@@ -398,11 +398,13 @@ export class Fiscalizer {
   }
 }
 
-function storedReceipt(r: RequestRecord, document: string): PrintedReceipt {
+const parseDocument = (json: string) => JSON.parse(json) as SettlementDocument;
+
+function storedReceipt(r: RequestRecord, document: SettlementDocument): PrintedReceipt {
   return {
     receiptId: r.receipt_id,
     idempotencyKey: r.idempotency_key,
-    document: JSON.parse(document) as SettlementDocument,
+    document,
     warnings: r.warnings === null ? [] : (JSON.parse(r.warnings) as string[]),
   };
 }

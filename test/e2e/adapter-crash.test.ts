@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AdapterChild, spawnAdapter } from '../helpers/adapter-child.ts';
+import { getJson, loadThenKill, pool } from '../helpers/crash-load.ts';
 
 /**
  * Crash safety with real processes: `kkt-emu up` is SIGKILLed while ~20 clients post receipts,
@@ -109,76 +110,25 @@ async function postReceipt(
   };
 }
 
-async function getJson(url: string, path: string): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(10_000) });
-  return { status: res.status, json: (await res.json()) as unknown };
-}
-
 async function lastDocNumber(url: string): Promise<number> {
   const { status, json } = await getJson(url, '/v1/kkt/status');
   expect(status).toBe(200);
   return (json as { fn: { last_fiscal_doc_number: number } }).fn.last_fiscal_doc_number;
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++] as T);
-    }),
-  );
-}
-
 /**
  * LOOPS clients post receipts until `target` have been acknowledged, then the child is
  * SIGKILLed at once, with up to LOOPS requests still open. Returns every request sent.
  */
-async function loadThenKill(child: AdapterChild, cycle: number, target: number): Promise<SentRequest[]> {
-  const sent: SentRequest[] = [];
-  let acked = 0;
-  let stop = false;
-  let killed = false;
-  let reached!: () => void;
-  const enough = new Promise<void>((resolve) => {
-    reached = resolve;
+async function burst(child: AdapterChild, cycle: number, target: number): Promise<SentRequest[]> {
+  const { sent, acked } = await loadThenKill({
+    child,
+    clients: LOOPS,
+    target,
+    timeoutMs: LOAD_TIMEOUT_MS,
+    next: () => newRequest(cycle),
+    send: (r) => postReceipt(child.url, r.key, r.body),
   });
-  const killNow = () => {
-    if (killed) return;
-    killed = true;
-    stop = true;
-    child.child.kill('SIGKILL');
-  };
-  const loops = Array.from({ length: LOOPS }, async () => {
-    while (!stop) {
-      const r = newRequest(cycle);
-      sent.push(r);
-      try {
-        const answer = await postReceipt(child.url, r.key, r.body);
-        if (answer.status === 200) {
-          r.acked = answer.json as ReceiptAnswer;
-          if (++acked >= target) {
-            killNow();
-            reached();
-          }
-        } else {
-          r.failure = `HTTP ${answer.status}: ${JSON.stringify(answer.json)}`;
-        }
-      } catch (e) {
-        // The connection died with the process (or the body was cut off): the answer is lost.
-        r.failure = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-        return;
-      }
-    }
-  });
-  const timer = setTimeout(() => {
-    killNow();
-    reached();
-  }, LOAD_TIMEOUT_MS);
-  await enough;
-  clearTimeout(timer);
-  await child.exited;
-  await Promise.allSettled(loops);
   const unexpected = sent.filter((r) => r.failure?.startsWith('HTTP'));
   expect(unexpected.map((r) => r.failure)).toEqual([]);
   expect(acked).toBeGreaterThanOrEqual(target);
@@ -193,7 +143,7 @@ describe('adapter crash recovery (real processes, SIGKILL under load)', () => {
     let child = await start(CYCLES[0] as string);
 
     for (let cycle = 0; cycle < CYCLES.length; cycle++) {
-      const sent = await loadThenKill(child, cycle, ACKS_PER_CYCLE);
+      const sent = await burst(child, cycle, ACKS_PER_CYCLE);
       all.push(...sent);
       const lost = sent.filter((r) => !r.acked);
       expect(lost.length).toBeGreaterThan(0);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AdapterChild, spawnAdapter } from '../helpers/adapter-child.ts';
+import { getJson, loadThenKill, pool } from '../helpers/crash-load.ts';
 
 /**
  * Crash safety of corrections and cash movements with real processes (issue 11): `kkt-emu up`
@@ -155,11 +156,6 @@ async function post(url: string, r: SentRequest): Promise<{ status: number; repl
   };
 }
 
-async function getJson(url: string, path: string): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(10_000) });
-  return { status: res.status, json: (await res.json()) as unknown };
-}
-
 async function status(url: string): Promise<{ last: number; cashBalanceK: number }> {
   const { status: code, json } = await getJson(url, '/v1/kkt/status');
   expect(code).toBe(200);
@@ -179,16 +175,6 @@ async function allDocuments(url: string): Promise<DocView[]> {
     from = body.next;
   }
   return docs;
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++] as T);
-    }),
-  );
 }
 
 const isCash = (r: SentRequest) => r.op === 'cash_in' || r.op === 'cash_out';
@@ -214,51 +200,15 @@ function expectAnswerFor(r: SentRequest, answer: Answer): void {
  * LOOPS clients post the mix until `target` have been acknowledged, then the child is SIGKILLed
  * at once, with up to LOOPS requests still open. Returns every request sent.
  */
-async function loadThenKill(child: AdapterChild, cycle: number, target: number): Promise<SentRequest[]> {
-  const sent: SentRequest[] = [];
-  let acked = 0;
-  let stop = false;
-  let killed = false;
-  let reached!: () => void;
-  const enough = new Promise<void>((resolve) => {
-    reached = resolve;
+async function burst(child: AdapterChild, cycle: number, target: number): Promise<SentRequest[]> {
+  const { sent, acked } = await loadThenKill({
+    child,
+    clients: LOOPS,
+    target,
+    timeoutMs: LOAD_TIMEOUT_MS,
+    next: () => newRequest(cycle),
+    send: (r) => post(child.url, r),
   });
-  const killNow = () => {
-    if (killed) return;
-    killed = true;
-    stop = true;
-    child.child.kill('SIGKILL');
-  };
-  const loops = Array.from({ length: LOOPS }, async () => {
-    while (!stop) {
-      const r = newRequest(cycle);
-      sent.push(r);
-      try {
-        const answer = await post(child.url, r);
-        if (answer.status === 200) {
-          r.acked = answer.json as Answer;
-          if (++acked >= target) {
-            killNow();
-            reached();
-          }
-        } else {
-          r.failure = `HTTP ${answer.status}: ${JSON.stringify(answer.json)}`;
-        }
-      } catch (e) {
-        // The connection died with the process (or the body was cut off): the answer is lost.
-        r.failure = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-        return;
-      }
-    }
-  });
-  const timer = setTimeout(() => {
-    killNow();
-    reached();
-  }, LOAD_TIMEOUT_MS);
-  await enough;
-  clearTimeout(timer);
-  await child.exited;
-  await Promise.allSettled(loops);
   // No refusal at all: the seed keeps every cash-out within the drawer.
   const unexpected = sent.filter((r) => r.failure?.startsWith('HTTP'));
   expect(unexpected.map((r) => `${r.op} ${r.key}: ${r.failure}`)).toEqual([]);
@@ -286,7 +236,7 @@ describe('corrections and cash movements survive SIGKILL (real processes)', () =
     expect(initial.cashBalanceK).toBe(SEED_KOPECKS);
 
     for (let cycle = 0; cycle < CYCLES.length; cycle++) {
-      const sent = await loadThenKill(child, cycle, ACKS_PER_CYCLE);
+      const sent = await burst(child, cycle, ACKS_PER_CYCLE);
       all.push(...sent);
       const lost = sent.filter((r) => !r.acked);
       expect(lost.length).toBeGreaterThan(0);
