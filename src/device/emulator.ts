@@ -243,7 +243,8 @@ export class EmulatedKkt implements KktDriver {
     return doc as ShiftOpenDocument;
   }
 
-  async closeShift(options: { cashier?: string } = {}): Promise<ShiftCloseDocument> {
+  /** `resetCash` overrides the policy's reset at shift close (a Shtrih-M table 1 field 2 setting). */
+  async closeShift(options: { cashier?: string; resetCash?: boolean } = {}): Promise<ShiftCloseDocument> {
     const [doc] = await this.printed({ kind: 'closeShift', ...options });
     return doc as ShiftCloseDocument;
   }
@@ -317,6 +318,11 @@ export class EmulatedKkt implements KktDriver {
 
   async findCashMovement(requestId: string): Promise<CashMovement | undefined> {
     return this.archive.findCashByRequestId(requestId);
+  }
+
+  /** Cash movements made at or after `at` (the Shtrih-M front's shift cash registers). */
+  cashMovementsSince(at: number): CashMovement[] {
+    return this.archive.cashMovementsSince(at);
   }
 
   async unconfirmedDocuments(fromNumber: number, limit: number): Promise<FiscalDocument[]> {

@@ -95,7 +95,11 @@ export type BlockReason = 'fnFull' | 'fnExpired' | 'ofdTimeout';
  */
 export type FnOperation =
   | { kind: 'openShift'; cashier?: string }
-  | { kind: 'closeShift'; cashier?: string }
+  | {
+      kind: 'closeShift';
+      cashier?: string /** Overrides policy.resetCashAtShiftClose for this close. */;
+      resetCash?: boolean;
+    }
   | { kind: 'receipt'; receipt: ReceiptInput; autoOpenShift: boolean }
   | { kind: 'correction'; correction: CorrectionInput; autoOpenShift: boolean }
   | { kind: 'settlementReport'; cashier?: string }
@@ -353,7 +357,7 @@ function closeShift(
   id: FnIdentity,
   secret: string,
   now: number,
-  policy: FnPolicy,
+  resetCash: boolean,
   cashier?: string,
 ): FnStep {
   const unsigned: UnsignedDocument<ShiftCloseDocument> = {
@@ -373,7 +377,7 @@ function closeShift(
   if (cashier !== undefined) unsigned.cashier = cashier;
   const doc = signDocument<ShiftCloseDocument>(unsigned, secret);
   const next = afterDocument(s, doc);
-  const cashBalance = policy.resetCashAtShiftClose ? 0 : next.cashBalance;
+  const cashBalance = resetCash ? 0 : next.cashBalance;
   return { state: { ...next, shiftOpen: false, shiftOpenedAt: null, cashBalance }, documents: [doc] };
 }
 
@@ -563,7 +567,7 @@ export function applyOperation(
       if (shift === 'closed') throw new FiscalError('SHIFT_CLOSED', 'no shift is open');
       // A full, expired or 30-day-blocked ФН can still close its shift, as real drives allow.
       if (s.lastDocNumber >= id.capacity) throw blockError('fnFull');
-      return closeShift(s, id, secret, now, policy, op.cashier);
+      return closeShift(s, id, secret, now, op.resetCash ?? policy.resetCashAtShiftClose, op.cashier);
     }
     case 'receipt':
     case 'correction': {

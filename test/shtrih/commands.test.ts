@@ -3,17 +3,23 @@ import { describe, expect, test } from 'vitest';
 import {
   beep,
   beginCloseShift,
+  beginCorrection,
   beginOpenShift,
+  beginSettlementReport,
   COMMANDS,
   type CommandCodec,
   cancelCheck,
   cancelFnDocument,
+  cashIn,
+  cashOut,
   closeCheck,
   closeCheckEx,
   commandName,
   confirmDate,
+  correctionV2,
   cut,
   deviceType,
+  discount,
   exchangeStatus,
   feed,
   fieldInfo,
@@ -43,8 +49,12 @@ import {
   sendTlv,
   setDate,
   setTime,
+  settlementReport,
   shiftParameters,
   shortStatus,
+  storno,
+  subtotal,
+  surcharge,
   tableInfo,
   unconfirmedCount,
   writeTable,
@@ -159,11 +169,13 @@ const CASES: Array<[AnyCodec, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>]> = [
   [printString, fc.record({ password, flags: u8, text: text(60) }), op],
   [xReport, pw, op],
   [zReport, pw, op],
-  ...[sale, purchase, saleReturn, purchaseReturn].map((c): [AnyCodec, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>] => [
-    c,
-    fc.record({ password, quantity: uint(5), price: money, department: u8, taxes: taxes4, text: text(80) }),
-    op,
-  ]),
+  ...[sale, purchase, saleReturn, purchaseReturn, storno].map(
+    (c): [AnyCodec, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>] => [
+      c,
+      fc.record({ password, quantity: uint(5), price: money, department: u8, taxes: taxes4, text: text(80) }),
+      op,
+    ],
+  ),
   [
     closeCheck,
     fc.record({
@@ -305,6 +317,46 @@ const CASES: Array<[AnyCodec, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>]> = [
   [repeatDocument, pw, op],
   [cancelFnDocument, pw, none],
   [unconfirmedCount, pw, fc.record({ count: u32 })],
+  ...[cashIn, cashOut].map((c): [AnyCodec, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>] => [
+    c,
+    fc.record({ password, sum: money }),
+    fc.record({ operator: u8, documentNumber: u16 }),
+  ]),
+  ...[discount, surcharge].map((c): [AnyCodec, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>] => [
+    c,
+    fc.record({ password, sum: money, taxes: taxes4, text: text(60) }),
+    op,
+  ]),
+  [subtotal, pw, fc.record({ operator: u8, subtotal: money })],
+  [beginSettlementReport, pw, none],
+  [
+    settlementReport,
+    pw,
+    fc.record({
+      documentNumber: u32,
+      fiscalSign: u32,
+      unconfirmedCount: u32,
+      firstUnconfirmedDate: localDate.filter((d) => d.year <= 2255),
+    }),
+  ],
+  [beginCorrection, pw, none],
+  [
+    correctionV2,
+    fc.record({
+      password,
+      correctionType: u8,
+      calculationSign: u8,
+      total: money,
+      cash: money,
+      electronic: money,
+      prepayment: money,
+      credit: money,
+      counterProvision: money,
+      taxes: fc.tuple(money, money, money, money, money, money),
+      taxSystem: u8,
+    }),
+    fc.record({ receiptNumber: u16, documentNumber: u32, fiscalSign: u32 }),
+  ],
 ];
 
 /** Through a whole frame and the streaming parser, as the bytes travel. */
@@ -362,6 +414,35 @@ describe('every command: requests and answers survive encode → frame → parse
     // FF3Fh: 4 bytes out (javapos readInt), 2 bytes read too (the vendor text, pyshtrih).
     expect(unconfirmedCount.encodeAnswer({ count: 3 })).toEqual(Buffer.from('03000000', 'hex'));
     expect(unconfirmedCount.decodeAnswer(Buffer.from('0300', 'hex'))).toEqual({ count: 3 });
+    // 50h: pw · sum(5) = 10 bytes with the code; answer op · document number(2) (pyshtrih, Py2 docstring).
+    expect(cashIn.encodeRequest({ password: 1, sum: 10000 })).toEqual(Buffer.from('01000000' + '1027000000', 'hex'));
+    // 86h: pw · sum(5) · tax1..4 · text(40) = 54 bytes with the code (Commands.xml).
+    expect(discount.encodeRequest({ password: 1, sum: 1, taxes: [0, 0, 0, 0], text: '' })).toHaveLength(53);
+    // FF38h answer: FD(4) · ФП(4) · count(4) · date YY MM DD = 15 bytes after the error (javapos FSPrintCalcReport).
+    expect(
+      settlementReport.encodeAnswer({
+        documentNumber: 7,
+        fiscalSign: 1,
+        unconfirmedCount: 2,
+        firstUnconfirmedDate: { year: 2026, month: 12, day: 4 },
+      }),
+    ).toEqual(Buffer.from('07000000' + '01000000' + '02000000' + '1a0c04', 'hex'));
+    // FF4Ah: 69 bytes with the code (javapos FSPrintCorrectionReceipt2); answer 2 + 4 + 4.
+    const ff4a = correctionV2.encodeRequest({
+      password: 30,
+      correctionType: 0,
+      calculationSign: 1,
+      total: 100,
+      cash: 100,
+      electronic: 0,
+      prepayment: 0,
+      credit: 0,
+      counterProvision: 0,
+      taxes: [0, 0, 0, 100, 0, 0],
+      taxSystem: 1,
+    });
+    expect(ff4a).toHaveLength(67);
+    expect(correctionV2.encodeAnswer({ receiptNumber: 1, documentNumber: 2, fiscalSign: 3 })).toHaveLength(10);
   });
 
   test('names for the trace', () => {

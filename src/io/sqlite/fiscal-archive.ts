@@ -139,6 +139,7 @@ export class FiscalArchive {
   private readonly selectFrom;
   private readonly insertCash;
   private readonly selectCashByRequest;
+  private readonly selectCashSince;
   private readonly selectByRequest;
   private readonly insertConfirmation;
   private readonly nextUnsent;
@@ -170,6 +171,9 @@ export class FiscalArchive {
     );
     this.selectCashByRequest = db.prepare<[string], { body: string }>(
       'SELECT body FROM cash_movements WHERE request_id = ? ORDER BY seq LIMIT 1',
+    );
+    this.selectCashSince = db.prepare<[number], { body: string }>(
+      'SELECT body FROM cash_movements WHERE at >= ? ORDER BY seq',
     );
     this.selectByRequest = db.prepare<[string], { body: string }>(
       'SELECT body FROM documents WHERE request_id = ? ORDER BY number LIMIT 1',
@@ -247,6 +251,11 @@ export class FiscalArchive {
   findCashByRequestId(requestId: string): CashMovement | undefined {
     const row = this.selectCashByRequest.get(requestId);
     return row ? (JSON.parse(row.body) as CashMovement) : undefined;
+  }
+
+  /** Cash movements made at or after `at`, oldest first (a shift's cash in / cash out registers). */
+  cashMovementsSince(at: number): CashMovement[] {
+    return this.selectCashSince.all(at).map((row) => JSON.parse(row.body) as CashMovement);
   }
 
   /** Documents from `fromNumber` on, in number order (the ФН archive as the tax service reads it). */

@@ -1,7 +1,7 @@
 import { OPERATIONS, type Operation, PAYMENT_METHODS, PAYMENT_OBJECTS, type TaxationType } from '../../fiscal/codes.ts';
-import type { PaymentTotals, ReceiptInput, ReceiptItem } from '../../fiscal/document.ts';
+import type { CorrectionKind, PaymentTotals, ReceiptInput, ReceiptItem } from '../../fiscal/document.ts';
 import { MAX_KOPECKS } from '../../fiscal/money.ts';
-import { lineSum, microOfMilli } from '../../fiscal/quantity.ts';
+import { lineSum, QUANTITY_SCALE } from '../../fiscal/quantity.ts';
 import { MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../../fiscal/receipt-validation.ts';
 import { type VatRate, vatAmount } from '../../fiscal/vat.ts';
 import { itemTlvLength } from '../protocol/document-tlv.ts';
@@ -19,12 +19,14 @@ export interface DocumentProperties {
   cashier?: string;
   customerContact?: string;
   requestId?: string;
+  /** 1173 and 1174's parts (1178 as `YYYY-MM-DD`, 1179), for a correction receipt. */
+  correction?: { kind?: CorrectionKind; date?: string; number?: string };
 }
 
 export interface ItemRequest {
   name: string;
   price: number;
-  /** Thousandths of a unit. */
+  /** Millionths of a unit (FF46h's unit; 80h's thousandths are scaled up). */
   quantity: number;
   /** null: price × quantity. */
   sum: number | null;
@@ -48,11 +50,20 @@ const OBJECT_BY_CODE = byCode(PAYMENT_OBJECTS);
  */
 export const MAX_RECEIPT_LINE_BYTES = 32 * 1024;
 
+/** 5Ah "Скидка превышает накопления в чеке" (research notes §4, vendor error texts). */
+const DISCOUNT_TOO_LARGE = 0x5a;
+
 export class OpenCheck {
   readonly items: ReceiptItem[] = [];
   private lineBytes = 0;
+  /** Receipt-level discounts (+) and surcharges (−), kopecks, folded into the lines at close. */
+  private adjustment = 0;
 
-  constructor(readonly operation: Operation) {}
+  /** `correction`: opened by FF35h, closed into a correction receipt (form 31). */
+  constructor(
+    readonly operation: Operation,
+    readonly correction = false,
+  ) {}
 
   add(q: ItemRequest): void {
     const name = asFnText(q.name.trim());
@@ -61,7 +72,7 @@ export class OpenCheck {
       refuse(E.badParameters, `item names are at most ${MAX_NAME_LENGTH} characters`);
     if (q.price <= 0 || q.price > MAX_KOPECKS) refuse(E.badParameters, 'the price must be above 0');
     if (q.quantity <= 0) refuse(E.badParameters, 'the quantity must be above 0');
-    const computed = lineSum(q.price, microOfMilli(q.quantity));
+    const computed = lineSum(q.price, q.quantity);
     const sum = q.sum ?? computed;
     // FF46h: a given sum may differ from price × quantity by one kopeck at most.
     if (Math.abs(sum - computed) > 1) refuse(E.badParameters, `the line sum must be ${computed} (±1) kopecks`);
@@ -76,7 +87,7 @@ export class OpenCheck {
     const item: ReceiptItem = {
       name,
       price: q.price,
-      quantityMicro: microOfMilli(q.quantity),
+      quantityMicro: q.quantity,
       sum,
       vatRate: q.vatRate,
       vatSum,
@@ -90,24 +101,98 @@ export class OpenCheck {
     this.items.push(item);
   }
 
+  /** The lines' sum before receipt-level discounts and surcharges. */
   get total(): number {
     return this.items.reduce((s, it) => s + it.sum, 0);
   }
 
-  /** The ReceiptInput for the emulated ФН, or a refusal naming what is wrong with the payments. */
-  close(payments: PaymentTotals, taxation: TaxationType, props: DocumentProperties): ReceiptInput {
+  /** 89h: what the receipt comes to with its discounts and surcharges. */
+  get subtotal(): number {
+    return this.total - this.adjustment;
+  }
+
+  /** 86h (amount > 0) or 87h (amount < 0) on the receipt as it stands. */
+  adjust(amount: number, what: string): void {
+    if (this.items.length === 0) refuse(E.receiptClosed, `a ${what} needs a line to apply to`);
+    if (amount === 0) refuse(E.badParameters, `the ${what} is 0`);
+    const next = this.adjustment + amount;
+    if (next > this.total) refuse(DISCOUNT_TOO_LARGE, 'the discount exceeds the receipt');
+    if (this.total - next > MAX_KOPECKS) refuse(E.badParameters, 'the receipt total is too large');
+    this.adjustment = next;
+  }
+
+  /**
+   * 84h: takes `quantity` of a line back out: the last line with the same name, price and rate
+   * that holds that much (kkt-emu's reading; the vendor text says only "сторно").
+   */
+  storno(name: string, price: number, quantity: number, vatRate: VatRate): void {
+    const text = asFnText(name.trim());
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const it = this.items[i] as ReceiptItem;
+      if (it.name !== text || it.price !== price || it.vatRate !== vatRate || it.quantityMicro < quantity) continue;
+      const left = it.quantityMicro - quantity;
+      const sum = lineSum(price, left);
+      const next = this.items.reduce((s, x, j) => s + (j === i ? sum : x.sum), 0);
+      if (this.adjustment > next) refuse(DISCOUNT_TOO_LARGE, 'the receipt would be less than its discount');
+      if (left === 0) this.items.splice(i, 1);
+      else this.items[i] = { ...it, quantityMicro: left, sum, vatSum: vatAmount(sum, it.vatRate) };
+      return;
+    }
+    refuse(E.badParameters, 'no line of the open receipt matches the storno (name, price, tax, quantity)');
+  }
+
+  /**
+   * The ReceiptInput for the emulated ФН, or a refusal naming what is wrong with the payments.
+   * `rounding` (FF45h "округление до рубля", kopecks) is one more discount on the receipt.
+   */
+  close(payments: PaymentTotals, taxation: TaxationType, props: DocumentProperties, rounding = 0): ReceiptInput {
     if (this.items.length === 0) refuse(E.zeroTotal, 'the receipt has no lines');
-    const total = this.total;
+    if (rounding > 99) refuse(E.badParameters, 'the rounding is 0..99 kopecks');
+    if (rounding > this.subtotal) refuse(DISCOUNT_TOO_LARGE, 'the rounding exceeds the receipt');
+    const items = foldAdjustment(this.items, this.adjustment + rounding);
+    const total = items.reduce((s, it) => s + it.sum, 0);
+    if (total === 0) refuse(E.zeroTotal, 'the receipt comes to 0');
     if (total > MAX_KOPECKS) refuse(E.badParameters, 'the receipt total is too large');
     const nonCash = payments.card + payments.prepaid + payments.credit + payments.other;
     if (nonCash > total) refuse(E.nonCashTooLarge, 'non-cash payments exceed the total');
     if (nonCash + payments.cash < total) refuse(E.paymentsTooSmall, 'payments do not cover the total');
-    const input: ReceiptInput = { operation: this.operation, items: [...this.items], payments, taxation };
+    const input: ReceiptInput = { operation: this.operation, items, payments, taxation };
     if (props.cashier !== undefined) input.cashier = props.cashier;
     if (props.customerContact !== undefined) input.customerContact = props.customerContact;
     if (props.requestId !== undefined) input.requestId = props.requestId;
     return input;
   }
+}
+
+/**
+ * FFD 1.2 has no receipt-level discount: 1079 and 1043 are the price and the sum "с учётом
+ * скидок и наценок" (ffd.md §2.2). The vendor's own driver folds a receipt discount into the
+ * lines before it sends them (javapos `FSSalesReceipt.addItemsDiscounts`: lines in order, each
+ * taking up to its whole sum until the discount is used; a surcharge goes onto the last line;
+ * `FSSaleReceiptItem.updatePrice`: the price becomes the new sum / quantity, the sum itself for
+ * quantity 1). kkt-emu's device folds 86h/87h, 85h's percentage and FF45h's rounding the same
+ * way; the line keeps the exact discounted sum and its VAT is computed from it.
+ */
+export function foldAdjustment(items: readonly ReceiptItem[], amount: number): ReceiptItem[] {
+  const out = items.map((it) => ({ ...it }));
+  const refold = (it: ReceiptItem, sum: number) => {
+    it.sum = sum;
+    it.price = it.quantityMicro === QUANTITY_SCALE ? sum : Math.round((sum * QUANTITY_SCALE) / it.quantityMicro);
+    it.vatSum = vatAmount(sum, it.vatRate);
+  };
+  if (amount < 0) {
+    const last = out[out.length - 1];
+    if (last) refold(last, last.sum - amount);
+    return out;
+  }
+  let left = amount;
+  for (const it of out) {
+    if (left === 0) break;
+    const take = Math.min(it.sum, left);
+    if (take > 0) refold(it, it.sum - take);
+    left -= take;
+  }
+  return out;
 }
 
 /**

@@ -31,14 +31,21 @@ export const OPERATING_REGISTER = {
   shiftLinesDepartment1: 72,
   shiftReceipts: 144,
   documentNumber: 152,
+  cashInsInShift: 153,
+  cashOutsInShift: 154,
   documentNumberLow: 0xb9,
   documentNumberHigh: 0xba,
+  /** FN models: correction receipts приход / расход in the ФН, then in the shift (D1, G1). */
+  correctionsIncome: 200,
+  correctionsExpense: 201,
+  shiftCorrectionsIncome: 202,
+  shiftCorrectionsExpense: 203,
 } as const;
 
 const OPS = 4;
 const zero = () => [0, 0, 0, 0];
-/** Cash goes into the drawer on a sale and a return of purchase, out on the other two. */
-const CASH_SIGN: Record<Operation, number> = { sale: 1, purchase: -1, refund: -1, purchase_refund: 1 };
+/** Correction receipts count as приход (1054 = 1) or расход (1054 = 3); the returns have no register here. */
+const CORRECTION_SIDE: Partial<Record<Operation, 0 | 1>> = { sale: 0, purchase: 1 };
 
 interface ShiftSums {
   totals: number[];
@@ -48,6 +55,9 @@ interface ShiftSums {
   type4: number[];
   receipts: number[];
   lines: number[];
+  /** Correction receipts: sums and counts, приход / расход. */
+  correctionSums: number[];
+  corrections: number[];
 }
 
 const emptyShift = (): ShiftSums => ({
@@ -58,6 +68,8 @@ const emptyShift = (): ShiftSums => ({
   type4: zero(),
   receipts: zero(),
   lines: zero(),
+  correctionSums: [0, 0],
+  corrections: [0, 0],
 });
 
 /** What the open receipt adds (money register 0..3, operating register 0..3). */
@@ -69,20 +81,17 @@ export interface OpenReceiptView {
 
 /**
  * Sums over the archive, read incrementally (each document once) and started over when the
- * ФН changes. Shift registers clear at the Z report; register 241 (cash in drawer) clears at
- * the Z report only when table 1 field 2 is 1, which `autoCashReset` reads when a Z report is
- * counted.
+ * ФН changes; shift registers clear at the Z report. Register 241 (cash in drawer) is the fiscal
+ * core's own drawer balance, which cash in/out, cash settlements and (with table 1 field 2 = 1)
+ * the Z report move; 242/243 and 153/154 are the shift's cash movements.
  */
 export class Registers {
   private fn = '';
   private scanned = 0;
   private shift = emptyShift();
-  private drawer = 0;
+  private fnCorrections = [0, 0];
 
-  constructor(
-    private readonly kkt: EmulatedKkt,
-    private readonly autoCashReset: () => boolean,
-  ) {}
+  constructor(private readonly kkt: EmulatedKkt) {}
 
   /** Reads documents not counted yet. */
   async sync(): Promise<void> {
@@ -91,14 +100,20 @@ export class Registers {
       this.fn = s.fn.number;
       this.scanned = 0;
       this.shift = emptyShift();
-      this.drawer = 0;
+      this.fnCorrections = [0, 0];
     }
     while (this.scanned < s.fn.lastFiscalDocNumber) {
       const doc = await this.kkt.getDocument(this.scanned + 1);
       this.scanned++;
       if (doc?.kind === 'shiftClose') {
         this.shift = emptyShift();
-        if (this.autoCashReset()) this.drawer = 0;
+      } else if (doc?.kind === 'correction') {
+        const side = CORRECTION_SIDE[doc.operation];
+        if (side !== undefined) {
+          this.shift.correctionSums[side] = (this.shift.correctionSums[side] ?? 0) + doc.total;
+          this.shift.corrections[side] = (this.shift.corrections[side] ?? 0) + 1;
+          this.fnCorrections[side] = (this.fnCorrections[side] ?? 0) + 1;
+        }
       } else if (doc?.kind === 'receipt') {
         const i = CHECK_TYPE[doc.operation];
         const p: PaymentTotals = doc.payments;
@@ -110,11 +125,17 @@ export class Registers {
         this.shift.type4[i] = (this.shift.type4[i] ?? 0) + p.other;
         this.shift.receipts[i] = (this.shift.receipts[i] ?? 0) + 1;
         this.shift.lines[i] = (this.shift.lines[i] ?? 0) + doc.items.length;
-        // TODO(cash drawer phase): cash in/out (50h/51h) and the fiscal core's drawer balance
-        // belong in 241, 242 and 243; until then 241 is the cash receipts moved.
-        this.drawer += CASH_SIGN[doc.operation] * cashKept;
       }
     }
+  }
+
+  /** The open shift's cash movements of one kind (none while the shift is closed). */
+  private shiftCash(kind: 'in' | 'out'): { sum: number; count: number } {
+    // The core clears the opening time at the Z report.
+    const openedAt = this.kkt.statusNow().shift.openedAt;
+    if (openedAt === null) return { sum: 0, count: 0 };
+    const moves = this.kkt.cashMovementsSince(openedAt).filter((m) => m.kind === kind);
+    return { sum: moves.reduce((a, m) => a + m.amount, 0), count: moves.length };
   }
 
   /** 1Ah. Numbers 0..252 and 4224/4225 exist; kkt-emu answers 0 for those it does not keep. */
@@ -129,9 +150,13 @@ export class Registers {
     if (inRange(M.shiftType2)) return this.shift.type2[register - M.shiftType2] ?? 0;
     if (inRange(M.shiftType3)) return this.shift.type3[register - M.shiftType3] ?? 0;
     if (inRange(M.shiftType4)) return this.shift.type4[register - M.shiftType4] ?? 0;
-    // A drawer cannot hold less than nothing; refunds beyond what came in read as 0.
-    if (register === M.cashInDrawer) return Math.max(0, this.drawer);
-    if (register <= 252 || register === M.correctionIncome || register === M.correctionExpense) return 0;
+    // A drawer cannot hold less than nothing (the core may go below 0 without cash control).
+    if (register === M.cashInDrawer) return Math.max(0, this.kkt.statusNow().cashBalance);
+    if (register === M.cashInShift) return this.shiftCash('in').sum;
+    if (register === M.cashOutShift) return this.shiftCash('out').sum;
+    if (register === M.correctionIncome) return this.shift.correctionSums[0] ?? 0;
+    if (register === M.correctionExpense) return this.shift.correctionSums[1] ?? 0;
+    if (register <= 252) return 0;
     refuse(E.badParameters, `money register ${register} does not exist`);
   }
 
@@ -147,6 +172,12 @@ export class Registers {
     if (inRange(O.shiftReceipts)) return (this.shift.receipts[register - O.shiftReceipts] ?? 0) & 0xffff;
     if (register === O.documentNumber || register === O.documentNumberLow) return last & 0xffff;
     if (register === O.documentNumberHigh) return Math.floor(last / 0x10000) & 0xffff;
+    if (register === O.cashInsInShift) return this.shiftCash('in').count & 0xffff;
+    if (register === O.cashOutsInShift) return this.shiftCash('out').count & 0xffff;
+    if (register === O.correctionsIncome || register === O.correctionsExpense)
+      return (this.fnCorrections[register - O.correctionsIncome] ?? 0) & 0xffff;
+    if (register === O.shiftCorrectionsIncome || register === O.shiftCorrectionsExpense)
+      return (this.shift.corrections[register - O.shiftCorrectionsIncome] ?? 0) & 0xffff;
     if (register <= 255) return 0;
     refuse(E.badParameters, `operating register ${register} does not exist`);
   }

@@ -1,18 +1,29 @@
 import type { EmulatedKkt } from '../../device/emulator.ts';
 import type { Operation, TaxationType } from '../../fiscal/codes.ts';
 import { TAXATION_TYPES } from '../../fiscal/codes.ts';
-import type { PaymentTotals } from '../../fiscal/document.ts';
-import type { VatRate } from '../../fiscal/vat.ts';
+import {
+  CORRECTION_KINDS,
+  type CorrectionBasis,
+  type CorrectionKind,
+  type PaymentTotals,
+} from '../../fiscal/document.ts';
+import { type VatRate, vatAmount } from '../../fiscal/vat.ts';
 import { type CellStore, MemoryCellStore } from '../../io/sqlite/settings-store.ts';
 import {
   beep,
   beginCloseShift,
+  beginCorrection,
   beginOpenShift,
+  beginSettlementReport,
   CHECK_TYPES,
   cancelCheck,
   cancelFnDocument,
+  cashIn,
+  cashOut,
   closeCheck,
   closeCheckEx,
+  correctionV2,
+  discount,
   FF45_PAYMENT,
   FN_CURRENT_DOCUMENT,
   type LegacyItem,
@@ -26,15 +37,19 @@ import {
   saleReturn,
   sendOperationTlv,
   sendTlv,
+  settlementReport,
+  storno,
+  subtotal,
+  surcharge,
   xReport,
   zReport,
 } from '../protocol/commands/index.ts';
-import { REQUEST_ID_PROPERTY, TAG } from '../protocol/document-tlv.ts';
+import { basisDateOf, REQUEST_ID_PROPERTY, TAG } from '../protocol/document-tlv.ts';
 import { E, refuse } from '../protocol/errors.ts';
 import { FIELD, TABLE, TAX_ROWS } from '../protocol/tables.ts';
 import { rateOfTaxRow, substitutedRate, type TaxByteMode, taxRowOfByte } from '../protocol/tax-byte.ts';
 import { dateOf, fnDateTimeOf } from '../protocol/time.ts';
-import { decodeTlvs, readStlv, readString, type Tlv } from '../protocol/tlv.ts';
+import { decodeTlvs, readByte, readStlv, readString, type Tlv } from '../protocol/tlv.ts';
 import { CommandTable } from './command-table.ts';
 import { type DeviceContext, registerDeviceCommands, type SettableClock } from './device-commands.ts';
 import { registerQueries } from './fn-queries.ts';
@@ -70,8 +85,15 @@ const LEGACY_OPERATIONS: Record<number, Operation> = {
 };
 
 const TAXATION_BY_BIT = new Map(Object.entries(TAXATION_TYPES).map(([k, v]) => [v as number, k as TaxationType]));
+const KIND_BY_CODE = new Map(Object.entries(CORRECTION_KINDS).map(([k, v]) => [v as number, k as CorrectionKind]));
 const FULL_PAYMENT = 4;
 const COMMODITY = 1;
+/** 80h–84h quantities are thousandths; the receipt keeps millionths. */
+const LEGACY_QUANTITY_SCALE = 1000;
+/** FF4Ah's six sums: the table 6 row each names (VAT amounts for rows 1, 2, 5, 6; turnovers for 3, 4). */
+const FF4A_ROWS = [1, 2, 3, 4, 5, 6] as const;
+/** The line kkt-emu writes for an FF4Ah correction, which carries totals and no lines (kkt-emu's wording). */
+const FF4A_LINE_NAME = 'Коррекция';
 
 /**
  * The emulated Shtrih-M device: one per EmulatedKkt, shared by every connection (the receipt
@@ -82,7 +104,7 @@ const COMMODITY = 1;
 export class DeviceSession {
   private check: OpenCheck | null = null;
   private props: DocumentProperties = {};
-  private preparing: 'shiftOpen' | 'shiftClose' | null = null;
+  private preparing: 'shiftOpen' | 'shiftClose' | 'correction' | 'settlementReport' | null = null;
   private registration: { fnNumber: string; taxation: TaxationType } | undefined;
   private busy: Promise<unknown> = Promise.resolve();
   private readonly table = new CommandTable();
@@ -96,7 +118,7 @@ export class DeviceSession {
   ) {
     this.taxByte = options.taxByte ?? 'mask';
     this.settings = new DeviceSettings(options.settings ?? new MemoryCellStore(), this.liveValues);
-    const registers = new Registers(kkt, () => this.settings.number(TABLE.device, 1, FIELD.autoCashReset) === 1);
+    const registers = new Registers(kkt);
     this.device = {
       kkt,
       settings: this.settings,
@@ -115,6 +137,9 @@ export class DeviceSession {
     registerQueries(this.table, kkt, (op) => this.view(op), { blockSize: Math.min(options.blockSize ?? 240, 252) });
     registerDeviceCommands(this.table, this.device);
     this.registerDocuments();
+    this.registerAdjustments();
+    this.registerCash();
+    this.registerReports();
   }
 
   /** Runs one command; always resolves with an answer payload. */
@@ -198,12 +223,12 @@ export class DeviceSession {
 
   private view(operator: number): SessionView {
     const currentDocument = this.check
-      ? FN_CURRENT_DOCUMENT.receipt
-      : this.preparing === 'shiftOpen'
-        ? FN_CURRENT_DOCUMENT.shiftOpen
-        : this.preparing === 'shiftClose'
-          ? FN_CURRENT_DOCUMENT.shiftClose
-          : FN_CURRENT_DOCUMENT.none;
+      ? this.check.correction
+        ? FN_CURRENT_DOCUMENT.correction
+        : FN_CURRENT_DOCUMENT.receipt
+      : this.preparing
+        ? FN_CURRENT_DOCUMENT[this.preparing]
+        : FN_CURRENT_DOCUMENT.none;
     return {
       operator,
       check: this.check ? { operation: this.check.operation, operations: this.check.items.length } : null,
@@ -237,11 +262,24 @@ export class DeviceSession {
     if (s.shift.state === 'expired') refuse(E.shiftOver24h, 'the shift is over 24 hours old');
     if (s.shift.state === 'closed' && this.options.autoOpenShift === false) refuse(E.shiftClosed, 'no shift is open');
     // A receipt is a new document: properties sent before it belong to nobody (javapos and the
-    // Go driver send FF0Ch after the first line).
+    // Go driver send FF0Ch after the first line). A correction's FF35h and its TLVs come first.
+    const correction = this.preparing === 'correction';
+    if (!correction) this.props = {};
     this.preparing = null;
-    this.props = {};
-    this.check = new OpenCheck(operation);
+    this.check = new OpenCheck(operation, correction);
     return this.check;
+  }
+
+  /** 1173 and 1174 as FF0Ch gathered them; the ФН needs both for a correction (form 31). */
+  private correctionBasis(kind?: CorrectionKind): CorrectionBasis {
+    const c = this.props.correction ?? {};
+    const k = kind ?? c.kind;
+    if (k === undefined) refuse(E.badParameters, 'a correction needs its type (1173) before it is closed');
+    if (c.date === undefined)
+      refuse(E.badParameters, 'a correction needs the date of the corrected settlement (1178 in 1174)');
+    const basis: CorrectionBasis = { kind: k, date: c.date };
+    if (c.number !== undefined) basis.number = c.number;
+    return basis;
   }
 
   /** Ends the document being formed, whatever its outcome: its properties must not leak into the next one. */
@@ -261,13 +299,19 @@ export class DeviceSession {
     return this.registration.taxation;
   }
 
-  private async fiscalize(payments: PaymentTotals, taxSystem: number) {
-    const check = this.openCheck();
+  private async taxationOf(taxSystem: number): Promise<TaxationType> {
     const taxation = taxSystem === 0 ? await this.defaultTaxation() : TAXATION_BY_BIT.get(taxSystem);
     if (!taxation) refuse(E.badParameters, `tax system ${taxSystem} is not one known bit`);
-    const input = check.close(payments, taxation, this.props);
+    return taxation;
+  }
+
+  private async fiscalize(payments: PaymentTotals, taxSystem: number, rounding = 0) {
+    const check = this.openCheck();
+    const input = check.close(payments, await this.taxationOf(taxSystem), this.props, rounding);
     // A refusal leaves the receipt open, as on a real device: the host may retry or cancel (88h).
-    const doc = await this.kkt.printReceipt(input);
+    const doc = check.correction
+      ? await this.kkt.printCorrection({ ...input, correction: this.correctionBasis() })
+      : await this.kkt.printReceipt(input);
     this.endDocument();
     return doc;
   }
@@ -279,7 +323,7 @@ export class DeviceSession {
     this.startCheck(operation).add({
       name: q.text,
       price: q.price,
-      quantity: q.quantity,
+      quantity: q.quantity * LEGACY_QUANTITY_SCALE,
       sum: null,
       vatRate,
       vatSum: null,
@@ -298,9 +342,21 @@ export class DeviceSession {
         const name = inner.find((x) => x.tag === TAG.userPropertyName);
         const value = inner.find((x) => x.tag === TAG.userPropertyValue);
         if (name && value && readString(name) === REQUEST_ID_PROPERTY) this.props.requestId = readString(value);
-      }
+      } else if (t.tag === TAG.correctionType) {
+        const kind = KIND_BY_CODE.get(readByte(t));
+        if (!kind) refuse(E.badParameters, 'the correction type (1173) is 0 or 1');
+        this.correctionProps().kind = kind;
+      } else if (t.tag === TAG.correctionBasis) this.applyTlvs(readStlv(t));
+      else if (t.tag === TAG.correctionDate) this.correctionProps().date = basisDateOf(t);
+      else if (t.tag === TAG.correctionNumber)
+        this.correctionProps().number = checkText(readString(t), 'the order number (1179)');
       // Other tags (1203 cashier INN, …) are accepted and not kept: the document model has no field for them.
     }
+  }
+
+  private correctionProps(): NonNullable<DocumentProperties['correction']> {
+    this.props.correction ??= {};
+    return this.props.correction;
   }
 
   private registerDocuments(): void {
@@ -335,9 +391,9 @@ export class DeviceSession {
       this.noOpenCheck();
       const cashier = this.props.cashier;
       this.endDocument();
-      await this.kkt.closeShift(cashier !== undefined ? { cashier } : {});
-      // Register 241 clears at this Z report if table 1 field 2 says so now.
-      await this.device.registers.sync();
+      // Table 1 field 2 "Авт. обнуление денежной наличности": the drawer (register 241) empties at this Z report.
+      const resetCash = this.settings.number(TABLE.device, 1, FIELD.autoCashReset) === 1;
+      await this.kkt.closeShift({ ...(cashier !== undefined ? { cashier } : {}), resetCash });
       return { operator };
     });
     on(xReport, 'admin', async (_q, operator) => {
@@ -358,8 +414,10 @@ export class DeviceSession {
     on(saleReturn, 'operator', (q, op) => this.addLegacyItem('refund', q, op));
     on(purchaseReturn, 'operator', (q, op) => this.addLegacyItem('purchase_refund', q, op));
     on(closeCheck, 'operator', async (q, operator) => {
-      this.openCheck();
-      if (q.discount !== 0) refuse(E.badParameters, 'discounts and surcharges are not supported');
+      const check = this.openCheck();
+      // A discount (+) or surcharge (−) on the receipt in 0.01 %, folded into the lines like 86h/87h.
+      if (q.discount < -9999 || q.discount > 9999) refuse(E.badParameters, 'the discount is −99.99..99.99 %');
+      if (q.discount !== 0) check.adjust(Math.round((check.subtotal * q.discount) / 10000), 'discount');
       // Legacy payment types 2..4 are named by the device's table; kkt-emu names them card, credit, other.
       const doc = await this.fiscalize(
         { cash: q.cash, card: q.payment2, prepaid: 0, credit: q.payment3, other: q.payment4 },
@@ -385,16 +443,11 @@ export class DeviceSession {
       if (row === undefined)
         refuse(E.badParameters, `tax byte 0x${q.tax.toString(16)} is no table 6 row in ${this.taxByte} mode`);
       const vatRate = this.rateOfRow(row);
-      // FF46h carries millionths; kkt-emu's document model keeps thousandths for now.
-      if (q.quantity % 1000 !== 0)
-        refuse(
-          E.badParameters,
-          `quantity ${q.quantity / 1e6} has more than 3 decimals, which kkt-emu's ФН cannot keep yet`,
-        );
+      // FF46h carries millionths (javapos `Math.round(quantity × 1000000)`), as the ФН keeps 1023.
       this.startCheck(operation).add({
         name: q.name,
         price: q.price,
-        quantity: q.quantity / 1000,
+        quantity: q.quantity,
         sum: q.sum,
         vatRate,
         vatSum: q.taxAmount,
@@ -414,7 +467,6 @@ export class DeviceSession {
       return {};
     });
     on(closeCheckEx, 'operator', async (q) => {
-      if (q.rounding !== 0) refuse(E.badParameters, 'rounding is not supported');
       const p = q.payments;
       const electronic = p
         .slice(FF45_PAYMENT.electronicFirst, FF45_PAYMENT.electronicLast + 1)
@@ -428,6 +480,9 @@ export class DeviceSession {
           other: p[FF45_PAYMENT.counterProvision] ?? 0,
         },
         q.taxSystem,
+        // "Округление до рубля в копейках": a receipt discount the ККТ applies (javapos sends a
+        // receipt discount under 1 ₽ here, FSSalesReceipt.endFiscalReceipt).
+        q.rounding,
       );
       return {
         change: doc.change,
@@ -435,6 +490,132 @@ export class DeviceSession {
         fiscalSign: Number(doc.fiscalSign),
         dateTime: fnDateTimeOf(doc.dateTime, this.kkt.statusNow().timezone),
       };
+    });
+  }
+
+  /** 84h, 86h, 87h, 89h on the open receipt (legacy commands drivers still send with FN firmware). */
+  private registerAdjustments(): void {
+    const on = this.table.on.bind(this.table);
+    on(storno, 'operator', (q, operator) => {
+      const check = this.openCheck();
+      const row = q.taxes.find((t) => t !== 0);
+      check.storno(
+        q.text,
+        q.price,
+        q.quantity * LEGACY_QUANTITY_SCALE,
+        row === undefined ? 'none' : this.rateOfRow(row),
+      );
+      return { operator };
+    });
+    on(discount, 'operator', (q, operator) => {
+      this.openCheck().adjust(q.sum, 'discount');
+      return { operator };
+    });
+    on(surcharge, 'operator', (q, operator) => {
+      this.openCheck().adjust(-q.sum, 'surcharge');
+      return { operator };
+    });
+    on(subtotal, 'operator', (_q, operator) => ({ operator, subtotal: this.openCheck().subtotal }));
+  }
+
+  /**
+   * 50h/51h: cash in and out of the drawer, the fiscal core's balance (register 241). A payout
+   * beyond it is refused with 46h "Не хватает наличности в кассе" whatever KKT_CASH_CONTROL says:
+   * the register counts the cash it holds. The answer's document number is the ФН's last
+   * document number (kkt-emu's choice: a cash slip is no ФН document).
+   */
+  private registerCash(): void {
+    const move = async (kind: 'in' | 'out', sum: number, operator: number) => {
+      this.noOpenCheck();
+      if (sum <= 0) refuse(E.badParameters, 'the sum must be above 0');
+      const s = this.kkt.statusNow();
+      if (s.shift.state === 'closed' && this.options.autoOpenShift === false) refuse(E.shiftClosed, 'no shift is open');
+      if (kind === 'out' && sum > s.cashBalance)
+        refuse(E.noCash, `the drawer holds ${s.cashBalance} kopecks, ${sum} cannot be paid out`);
+      this.printerReady();
+      await (kind === 'in' ? this.kkt.cashIn({ amount: sum }) : this.kkt.cashOut({ amount: sum }));
+      return { operator, documentNumber: this.kkt.statusNow().fn.lastFiscalDocNumber & 0xffff };
+    };
+    this.table.on(cashIn, 'operator', (q, operator) => move('in', q.sum, operator));
+    this.table.on(cashOut, 'operator', (q, operator) => move('out', q.sum, operator));
+  }
+
+  /** FF37h/FF38h (form 21) and corrections: FF35h begins the FFD 1.2 flow, FF4Ah closes one from totals. */
+  private registerReports(): void {
+    const on = this.table.on.bind(this.table);
+    on(beginSettlementReport, 'operator', () => {
+      this.noOpenCheck();
+      this.props = {};
+      this.preparing = 'settlementReport';
+      return {};
+    });
+    on(settlementReport, 'operator', async () => {
+      this.noOpenCheck();
+      const cashier = this.preparing === 'settlementReport' ? this.props.cashier : undefined;
+      this.endDocument();
+      const doc = await this.kkt.settlementReport(cashier !== undefined ? { cashier } : {});
+      const tz = this.kkt.statusNow().timezone;
+      return {
+        documentNumber: doc.number,
+        fiscalSign: Number(doc.fiscalSign),
+        unconfirmedCount: doc.unsentCount,
+        // With nothing unconfirmed the field has no document to date; kkt-emu sends the report's date.
+        firstUnconfirmedDate: dateOf(doc.firstUnsentAt ?? doc.dateTime, tz),
+      };
+    });
+    on(beginCorrection, 'operator', () => {
+      this.noOpenCheck();
+      this.props = {};
+      this.preparing = 'correction';
+      return {};
+    });
+    on(correctionV2, 'operator', async (q) => {
+      this.noOpenCheck();
+      const operation = OPERATION_BY_CODE.get(q.calculationSign);
+      if (!operation) refuse(E.badParameters, `calculation sign ${q.calculationSign} is not 1..4`);
+      const kind = KIND_BY_CODE.get(q.correctionType);
+      if (!kind) refuse(E.badParameters, 'the correction type is 0 or 1');
+      // FF4Ah has totals, no lines; FFD 1.2 needs lines. kkt-emu writes one line of the total at
+      // the one rate the six sums name (a VAT sum must match the total's VAT ±1 kopeck; a
+      // turnover must equal the total), and refuses sums that name more than one rate.
+      const named = FF4A_ROWS.filter((_, i) => (q.taxes[i] ?? 0) !== 0);
+      if (named.length > 1) refuse(E.badParameters, 'kkt-emu takes FF4Ah sums of one VAT rate only');
+      const row = named[0] ?? 4;
+      const vatRate = this.rateOfRow(row);
+      const given = q.taxes[row - 1] ?? 0;
+      const isTurnover = row === 3 || row === 4;
+      if (named.length === 1 && (isTurnover ? given !== q.total : Math.abs(given - vatAmount(q.total, vatRate)) > 1))
+        refuse(E.badParameters, `the FF4Ah sum for table 6 row ${row} does not match the total`);
+      const props = this.props;
+      this.endDocument();
+      this.props = props;
+      this.preparing = 'correction';
+      const check = this.startCheck(operation);
+      try {
+        check.add({
+          name: FF4A_LINE_NAME,
+          price: q.total,
+          quantity: 1_000_000,
+          sum: q.total,
+          vatRate,
+          vatSum: null,
+          paymentMethod: FULL_PAYMENT,
+          paymentObject: COMMODITY,
+        });
+        const input = check.close(
+          { cash: q.cash, card: q.electronic, prepaid: q.prepayment, credit: q.credit, other: q.counterProvision },
+          await this.taxationOf(q.taxSystem),
+          this.props,
+        );
+        const doc = await this.kkt.printCorrection({ ...input, correction: this.correctionBasis(kind) });
+        return {
+          receiptNumber: doc.receiptNumber & 0xffff,
+          documentNumber: doc.number,
+          fiscalSign: Number(doc.fiscalSign),
+        };
+      } finally {
+        this.endDocument();
+      }
     });
   }
 }

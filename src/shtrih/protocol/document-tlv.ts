@@ -11,6 +11,10 @@ import {
   type TaxationType,
 } from '../../fiscal/codes.ts';
 import {
+  CORRECTION_KINDS,
+  type CorrectionBasis,
+  type CorrectionDocument,
+  type CorrectionKind,
   type FiscalDocument,
   type OperationTotals,
   type PaymentTotals,
@@ -20,6 +24,7 @@ import {
   type RegistrationDocument,
   type ReregistrationDocument,
   type ReregistrationReason,
+  type SettlementReportDocument,
   type ShiftCloseDocument,
   type ShiftOpenDocument,
   type ShiftTotals,
@@ -116,11 +121,16 @@ export const TAG = {
   counterPrepaid: 1218,
   counterCredit: 1219,
   counterOther: 1220,
+  correctionType: 1173,
+  correctionBasis: 1174,
+  correctionDate: 1178,
+  correctionNumber: 1179,
   /** kkt-emu private: the change given, so the tendered cash survives a read-back. */
   change: 65001,
   /**
    * kkt-emu private: a shift-close report's full 1194 (corrections, VAT by rate), 1157 and
-   * warning flags as UTF-8 JSON, until they are written as the FFD's own STLVs.
+   * warning flags (and form 21's 1157 and flags) as UTF-8 JSON, until they are written as the
+   * FFD's own STLVs.
    */
   zReportExt: 65002,
 } as const;
@@ -225,11 +235,7 @@ function body(doc: FiscalDocument, timezone: string): Tlv[] {
         ...cashier(doc),
         tlvU32(TAG.receiptsInShift, doc.receiptsCount),
         tlvU32(TAG.documentsInShift, doc.documentsCount),
-        tlvU32(TAG.unsentCount, doc.unsentCount),
-        ...(doc.firstUnsentNumber !== null ? [tlvU32(TAG.firstUnsentNumber, doc.firstUnsentNumber)] : []),
-        ...(doc.firstUnsentAt !== null
-          ? [tlvU32(TAG.firstUnsentAt, wallClockSeconds(doc.firstUnsentAt, timezone))]
-          : []),
+        ...unsentTlvs(doc, timezone),
         tlvStlv(
           TAG.shiftCounters,
           (Object.keys(COUNTER_TAGS) as Operation[]).map((op) => tlvStlv(COUNTER_TAGS[op], counters(doc.totals[op]))),
@@ -265,13 +271,76 @@ function body(doc: FiscalDocument, timezone: string): Tlv[] {
             tlvString(TAG.userPropertyValue, doc.requestId),
           ]),
         );
+      if (doc.kind === 'correction') out.push(...correctionTlvs(doc.correction));
       return out;
     }
-    // Not yet on the Shtrih wire (reading them back is refused by decodeDocument): the header only.
     case 'settlementReport':
+      return [
+        ...tlvs,
+        ...(doc.shiftNumber !== undefined ? [tlvU32(TAG.shiftNumber, doc.shiftNumber)] : []),
+        ...cashier(doc),
+        ...unsentTlvs(doc, timezone),
+        {
+          tag: TAG.zReportExt,
+          value: Buffer.from(JSON.stringify({ fnTotals: doc.fnTotals, warnings: doc.warnings }), 'utf8'),
+        },
+      ];
+    // Not on the Shtrih wire (reading it back is refused by decodeDocument): the header only.
     case 'fnClosure':
       return tlvs;
   }
+}
+
+/** 1097, 1116, 1098: the ОФД queue a report states. */
+function unsentTlvs(
+  doc: { unsentCount: number; firstUnsentNumber: number | null; firstUnsentAt: number | null },
+  timezone: string,
+): Tlv[] {
+  return [
+    tlvU32(TAG.unsentCount, doc.unsentCount),
+    ...(doc.firstUnsentNumber !== null ? [tlvU32(TAG.firstUnsentNumber, doc.firstUnsentNumber)] : []),
+    ...(doc.firstUnsentAt !== null ? [tlvU32(TAG.firstUnsentAt, wallClockSeconds(doc.firstUnsentAt, timezone))] : []),
+  ];
+}
+
+/**
+ * 1173 and 1174 (STLV of 1178, 1179). 1178 is a date whose time is always 00:00:00 (ffd.md
+ * §2.2): the basis date's midnight, written as wall-clock seconds like 1012.
+ */
+export function correctionTlvs(basis: CorrectionBasis): Tlv[] {
+  return [tlvByte(TAG.correctionType, CORRECTION_KINDS[basis.kind]), tlvStlv(TAG.correctionBasis, basisTlvs(basis))];
+}
+
+function basisTlvs(basis: CorrectionBasis): Tlv[] {
+  const [y, m, d] = basis.date.split('-').map(Number) as [number, number, number];
+  return [
+    tlvU32(TAG.correctionDate, Date.UTC(y, m - 1, d) / 1000),
+    ...(basis.number !== undefined ? [tlvString(TAG.correctionNumber, basis.number)] : []),
+  ];
+}
+
+const KIND_OF_CORRECTION = new Map(
+  Object.entries(CORRECTION_KINDS).map(([k, v]) => [v as number, k as CorrectionKind]),
+);
+
+/** 1178 as `YYYY-MM-DD`. */
+export function basisDateOf(t: Tlv): string {
+  return new Date(readU32(t) * 1000).toISOString().slice(0, 10);
+}
+
+/** The basis from 1173 and 1174 (or 1174's parts sent on their own, as the vendor driver's FNSendTag does). */
+export function correctionBasisOf(
+  kindTlv: Tlv | undefined,
+  dateTlv: Tlv | undefined,
+  numberTlv: Tlv | undefined,
+): CorrectionBasis | undefined {
+  if (!kindTlv || !dateTlv) return undefined;
+  const basis: CorrectionBasis = {
+    kind: lookup(KIND_OF_CORRECTION, readByte(kindTlv), 'tag 1173'),
+    date: basisDateOf(dateTlv),
+  };
+  if (numberTlv) basis.number = readString(numberTlv);
+  return basis;
 }
 
 function zReportExt(doc: ShiftCloseDocument): Tlv[] {
@@ -284,7 +353,7 @@ function zReportExt(doc: ShiftCloseDocument): Tlv[] {
 }
 
 export interface EncodedDocument {
-  /** Form code: 1, 2, 3 or 5. */
+  /** Form code: 1, 2, 3, 5, 11, 21 or 31. */
   type: number;
   body: Buffer;
 }
@@ -442,6 +511,36 @@ export function decodeDocument(type: number, bodyBytes: Uint8Array, timezone: st
     }
     case 'receipt':
       return decodeReceipt(f, common, withCashier);
+    case 'correction': {
+      const basisFields = new Fields(readStlv(f.required(TAG.correctionBasis)), 'tag 1174');
+      const correction = correctionBasisOf(
+        f.required(TAG.correctionType),
+        basisFields.required(TAG.correctionDate),
+        basisFields.optional(TAG.correctionNumber),
+      ) as CorrectionBasis;
+      const { kind: _receipt, ...rest } = decodeReceipt(f, common, withCashier);
+      return { kind: 'correction', ...rest, correction } satisfies CorrectionDocument;
+    }
+    case 'settlementReport': {
+      const ext = JSON.parse(Buffer.from(f.required(TAG.zReportExt).value).toString('utf8')) as Pick<
+        SettlementReportDocument,
+        'fnTotals' | 'warnings'
+      >;
+      const firstNumber = f.optional(TAG.firstUnsentNumber);
+      const firstAt = f.optional(TAG.firstUnsentAt);
+      const shift = f.optional(TAG.shiftNumber);
+      const doc: SettlementReportDocument = withCashier({
+        kind,
+        ...common,
+        unsentCount: readU32(f.required(TAG.unsentCount)),
+        firstUnsentNumber: firstNumber ? readU32(firstNumber) : null,
+        firstUnsentAt: firstAt ? instantOfWallClockSeconds(readU32(firstAt), timezone) : null,
+        fnTotals: ext.fnTotals,
+        warnings: ext.warnings,
+      });
+      if (shift) doc.shiftNumber = readU32(shift);
+      return doc;
+    }
     default:
       throw new WireFormatError(`document kind ${kind} is not one kkt-emu keeps`);
   }

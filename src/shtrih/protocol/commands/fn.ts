@@ -19,6 +19,8 @@ export const FN_CURRENT_DOCUMENT = {
   shiftOpen: 0x02,
   receipt: 0x04,
   shiftClose: 0x08,
+  correction: 0x14,
+  settlementReport: 0x17,
 } as const;
 
 /** FF01h warning bits. */

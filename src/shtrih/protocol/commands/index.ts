@@ -1,4 +1,6 @@
+import { cashIn, cashOut } from './cash.ts';
 import type { CommandCodec } from './codec.ts';
+import { beginCorrection, correctionV2 } from './correction.ts';
 import {
   cancelFnDocument,
   confirmDate,
@@ -23,17 +25,34 @@ import {
   readDocumentBlock,
   shiftParameters,
 } from './fn.ts';
-import { beep, closeCheck, openCheck, printString, purchase, purchaseReturn, sale, saleReturn } from './legacy.ts';
+import {
+  beep,
+  closeCheck,
+  discount,
+  openCheck,
+  printString,
+  purchase,
+  purchaseReturn,
+  sale,
+  saleReturn,
+  storno,
+  subtotal,
+  surcharge,
+} from './legacy.ts';
 import { cancelCheck, closeCheckEx, operationV2, sendOperationTlv, sendTlv } from './receipt.ts';
+import { beginSettlementReport, settlementReport } from './settlement.ts';
 import { beginCloseShift, beginOpenShift, openShift, xReport, zReport } from './shift.ts';
 import { deviceType, fullStatus, shortStatus } from './status.ts';
 import { fieldInfo, readTable, tableInfo, writeTable } from './tables.ts';
 
+export * from './cash.ts';
 export * from './codec.ts';
+export * from './correction.ts';
 export * from './device.ts';
 export * from './fn.ts';
 export * from './legacy.ts';
 export * from './receipt.ts';
+export * from './settlement.ts';
 export * from './shift.ts';
 export * from './status.ts';
 export * from './tables.ts';
@@ -87,6 +106,16 @@ export const COMMANDS: ReadonlyMap<number, CommandCodec<never, unknown>> = new M
       repeatDocument,
       cancelFnDocument,
       unconfirmedCount,
+      cashIn,
+      cashOut,
+      storno,
+      discount,
+      surcharge,
+      subtotal,
+      beginSettlementReport,
+      settlementReport,
+      beginCorrection,
+      correctionV2,
     ] as CommandCodec<never, unknown>[]
   ).map((c) => [c.code, c]),
 );

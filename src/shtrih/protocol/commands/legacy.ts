@@ -76,6 +76,62 @@ export const sale = legacyItemCommand(0x80, 'Sale');
 export const purchase = legacyItemCommand(0x81, 'Purchase');
 export const saleReturn = legacyItemCommand(0x82, 'Return sale');
 export const purchaseReturn = legacyItemCommand(0x83, 'Return purchase');
+/** 84h сторно: the 80h layout (reference S1); takes a quantity of a line back out of the open receipt. */
+export const storno = legacyItemCommand(0x84, 'Storno');
+
+/**
+ * 86h скидка / 87h надбавка on the open receipt: pw · sum(5) · tax1..tax4 · text(40), answer
+ * err · op (vendor `Commands.xml`, pyshtrih `discount`/`allowance`; research notes §4).
+ */
+export interface Adjustment {
+  password: number;
+  sum: number;
+  taxes: [number, number, number, number];
+  text: string;
+}
+
+function adjustmentCommand(code: number, name: string): CommandCodec<Adjustment, OperatorAnswer> {
+  return {
+    code,
+    name,
+    encodeRequest: (q) => {
+      const w = new WireWriter().u32(q.password, 'password').money(q.sum, 'sum');
+      for (const t of q.taxes) w.u8(t, 'tax');
+      return legacyText(w, q.text).toBuffer();
+    },
+    decodeRequest: (data) => {
+      const r = new WireReader(data, `${code.toString(16)}h request`);
+      return {
+        password: r.u32('password'),
+        sum: r.money('sum'),
+        taxes: [r.u8('tax 1'), r.u8('tax 2'), r.u8('tax 3'), r.u8('tax 4')],
+        text: readLegacyText(r),
+      };
+    },
+    ...operatorAnswer,
+  };
+}
+
+export const discount = adjustmentCommand(0x86, 'Discount');
+export const surcharge = adjustmentCommand(0x87, 'Surcharge');
+
+/** 89h подытог: pw; answer err · op · subtotal(5) (vendor `Commands.xml`). */
+export interface SubtotalAnswer {
+  operator: number;
+  subtotal: number;
+}
+
+export const subtotal: CommandCodec<{ password: number }, SubtotalAnswer> = {
+  code: 0x89,
+  name: 'Subtotal',
+  encodeRequest: (q) => new WireWriter().u32(q.password, 'password').toBuffer(),
+  decodeRequest: (data) => ({ password: new WireReader(data, '89h request').u32('password') }),
+  encodeAnswer: (a) => new WireWriter().u8(a.operator, 'operator').money(a.subtotal, 'subtotal').toBuffer(),
+  decodeAnswer: (data) => {
+    const r = new WireReader(data, '89h answer');
+    return { operator: r.u8('operator'), subtotal: r.money('subtotal') };
+  },
+};
 
 /** 85h. */
 export interface CloseCheck {
