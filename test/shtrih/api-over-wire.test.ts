@@ -24,6 +24,7 @@ if (HAS_SOCAT) {
     await import('../api/buffer.test.ts');
     await import('../api/bad-input.test.ts');
     await import('../api/auth-and-modes.test.ts');
+    await import('../api/ffd-operations.test.ts');
   });
 } else {
   test.skip(PTY_SKIP_MESSAGE, () => {});

@@ -6,6 +6,7 @@ import {
   PAYMENT_OBJECTS,
   type PaymentMethod,
   type PaymentObject,
+  TAXATION_NAMES,
   TAXATION_TYPES,
   type TaxationType,
 } from '../../src/fiscal/codes.ts';
@@ -74,6 +75,29 @@ const operation: fc.Arbitrary<FnOperation> = fc.oneof(
       .map((cashier) => ({ kind: 'closeShift' as const, ...(cashier ? { cashier } : {}) })),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'openShift' as const }) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        receipt,
+        fc.constantFrom('self' as const, 'instruction' as const),
+        fc.option(trimmedText(32), { nil: undefined }),
+      )
+      .map(([r, kind, number]) => ({
+        kind: 'correction' as const,
+        correction: {
+          ...r,
+          correction: { kind, date: '2020-01-15', ...(kind === 'instruction' ? { number: number ?? 'N1' } : {}) },
+        },
+        autoOpenShift: true,
+      })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .option(trimmedText(64), { nil: undefined })
+      .map((cashier) => ({ kind: 'settlementReport' as const, ...(cashier ? { cashier } : {}) })),
+  },
 );
 
 /** A short life of one ФН, straight from fn-core: every kind of document kkt-emu keeps. */
@@ -100,11 +124,66 @@ describe('documents as TLV (FF3Ah/FF3Bh read-back)', () => {
       fc.property(fc.array(operation, { maxLength: 12 }), fc.constantFrom(...ZONES), (ops, zone) => {
         for (const doc of documentsOf(ops)) {
           const { type, body } = encodeDocument(doc, zone);
-          expect(decodeDocument(type, body, zone)).toEqual(doc);
+          // 1062 is always on the wire: a registration kept without the list reads back with every system.
+          const expected =
+            doc.kind === 'registration' ? { ...doc, taxationTypes: doc.taxationTypes ?? [...TAXATION_NAMES] } : doc;
+          expect(decodeDocument(type, body, zone)).toEqual(expected);
         }
       }),
       { numRuns: 150 },
     );
+  });
+
+  test('a correction (form 31) with its 1173/1174 and a settlement report (form 21) read back whole', () => {
+    const id = identity();
+    let step = register(id, SECRET);
+    const r: ReceiptInput = {
+      operation: 'purchase',
+      items: [
+        {
+          name: 'Коррекция',
+          price: 12345,
+          quantityMicro: 1_500_000,
+          sum: 18518,
+          vatRate: '10',
+          vatSum: vatAmount(18518, '10'),
+          paymentMethod: 'full_payment',
+          paymentObject: 'commodity',
+          measure: 'kilogram',
+        },
+      ],
+      payments: { cash: 20000, card: 0, prepaid: 0, credit: 0, other: 0 },
+      taxation: 'osn',
+      requestId: 'c-1',
+      cashierInn: '272210689013',
+      customer: { name: 'ООО "Покупатель"', inn: '7700000009' },
+    };
+    step = applyOperation(
+      step.state,
+      id,
+      SECRET,
+      {
+        kind: 'correction',
+        correction: { ...r, correction: { kind: 'instruction', date: '2020-01-15', number: 'ФНС-7' } },
+        autoOpenShift: true,
+      },
+      REGISTERED_AT + MIN,
+    );
+    const correction = step.documents.at(-1) as FiscalDocument;
+    step = applyOperation(
+      step.state,
+      id,
+      SECRET,
+      { kind: 'settlementReport', cashier: 'Иванов' },
+      REGISTERED_AT + 2 * MIN,
+    );
+    const report = step.documents.at(-1) as FiscalDocument;
+    expect([correction.kind, report.kind]).toEqual(['correction', 'settlementReport']);
+    for (const doc of [correction, report]) {
+      const { type, body } = encodeDocument(doc, 'Europe/Moscow');
+      expect(type).toBe(doc.kind === 'correction' ? 31 : 21);
+      expect(decodeDocument(type, body, 'Europe/Moscow')).toEqual(doc);
+    }
   });
 
   test('form codes, CP866 strings and the request id property', () => {

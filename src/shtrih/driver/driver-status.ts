@@ -14,12 +14,15 @@ import {
   fnStatus,
   fullStatus,
   KKT_FLAGS,
+  moneyRegister,
   SUBMODE,
   shiftParameters,
 } from '../protocol/commands/index.ts';
 import { instantOfDateTime, instantOfFnDateTime, isNoDateTime } from '../protocol/time.ts';
 import type { DocumentReader } from './document-reader.ts';
 import type { WireClient } from './wire-client.ts';
+
+const CASH_IN_DRAWER = 241;
 
 /**
  * DeviceStatus from the standard queries: 11h (clock, flags, submode), FF01h (ФН, last
@@ -81,11 +84,11 @@ export async function readStatus(
       userInn: reg.userInn,
       userName: reg.userName,
       address: reg.address,
-      place: null,
+      place: reg.place ?? null,
       taxationTypes: reg.taxationTypes ?? [reg.taxation],
     },
-    // The drawer (1Ah register 241) is read with the Shtrih-M fidelity work; until then unknown as 0.
-    cashBalance: 0,
+    // 1Ah register 241: cash in the drawer (javapos CashRegister, OpenPapyrus CASH_AMOUNT_REG).
+    cashBalance: (await wire.call(moneyRegister, { ...pw, register: CASH_IN_DRAWER })).value,
     shift: {
       state: shiftStateOf(fn.shiftOpen, openedAt, now),
       number: shift.shiftNumber,

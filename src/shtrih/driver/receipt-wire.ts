@@ -1,9 +1,10 @@
 import { OPERATIONS, PAYMENT_METHODS, PAYMENT_OBJECTS } from '../../fiscal/codes.ts';
-import type { ReceiptInput } from '../../fiscal/document.ts';
+import type { CorrectionBasis, ReceiptInput } from '../../fiscal/document.ts';
+import { MEASURES } from '../../fiscal/measure.ts';
 import { FF45_PAYMENT, type OperationV2 } from '../protocol/commands/index.ts';
-import { REQUEST_ID_PROPERTY, TAG } from '../protocol/document-tlv.ts';
+import { correctionTlvs, REQUEST_ID_PROPERTY, TAG } from '../protocol/document-tlv.ts';
 import { type TaxByteMode, taxByteOfRow } from '../protocol/tax-byte.ts';
-import { encodeTlv, encodeTlvs, tlvString } from '../protocol/tlv.ts';
+import { encodeTlv, encodeTlvs, tlvByte, tlvPadded, tlvString } from '../protocol/tlv.ts';
 
 /** How a ReceiptInput goes on the wire: FF46h lines, FF0Ch properties, FF45h payments. */
 
@@ -34,12 +35,26 @@ export function receiptLines(
 }
 
 /**
- * FF0Ch TLVs: 1021 cashier, 1008 buyer contact, and the adapter's request id as a 1084 user
+ * FF4Dh after a line: its 2108 мера количества when not pieces (FFD 1.2 line tag; javapos sends
+ * line tags with FF4Dh, `fsWriteOperationTag`). One entry per line, null when there is none.
+ */
+export function lineTags(receipt: ReceiptInput): (Buffer | null)[] {
+  return receipt.items.map((it) =>
+    it.measure === undefined ? null : encodeTlvs([tlvByte(TAG.measure, MEASURES[it.measure])]),
+  );
+}
+
+/**
+ * FF0Ch TLVs: 1021 cashier, 1203 cashier INN (the Go driver's `CreateWriteCashierINN`, javapos
+ * `writeVATINTag`), 1008 buyer contact, 1227/1228 the customer, and the adapter's request id as a 1084 user
  * property (1085 "request_id", 1086 the id): 1192 would hold only 16 characters, a UUID has 36.
  */
 export function receiptProperties(receipt: ReceiptInput): Buffer[] {
   const out: Buffer[] = [];
   if (receipt.cashier !== undefined) out.push(encodeTlvs([tlvString(TAG.operator, receipt.cashier)]));
+  if (receipt.cashierInn !== undefined) out.push(encodeTlvs([tlvPadded(TAG.cashierInn, receipt.cashierInn, 12)]));
+  if (receipt.customer?.name !== undefined) out.push(encodeTlvs([tlvString(TAG.customerName, receipt.customer.name)]));
+  if (receipt.customer?.inn !== undefined) out.push(encodeTlvs([tlvPadded(TAG.customerInn, receipt.customer.inn, 12)]));
   if (receipt.customerContact !== undefined)
     out.push(encodeTlvs([tlvString(TAG.buyerContact, receipt.customerContact)]));
   if (receipt.requestId !== undefined)
@@ -54,6 +69,14 @@ export function receiptProperties(receipt: ReceiptInput): Buffer[] {
     );
   return out;
 }
+
+/** FF0Ch after FF35h: 1173, then 1174 (1178, 1179), each its own TLV. */
+export function correctionProperties(basis: CorrectionBasis): Buffer[] {
+  return correctionTlvs(basis).map((t) => encodeTlvs([t]));
+}
+
+/** Registers the cash commands read: 1Ah 241 cash in drawer, 1Bh 153/154 cash-ins/outs in the shift. */
+export const CASH_REGISTERS = { drawer: 241, cashIns: 153, cashOuts: 154 } as const;
 
 export function cashierProperty(cashier: string): Buffer {
   return encodeTlvs([tlvString(TAG.operator, cashier)]);

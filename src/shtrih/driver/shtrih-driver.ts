@@ -1,20 +1,33 @@
 import type { Duplex } from 'node:stream';
-import type { ConfirmResult, DeviceStatus, KktDriver, XReport } from '../../device/driver.ts';
-import { notYetSupported } from '../../device/not-yet-supported.ts';
+import type {
+  CashMovement,
+  CashRequest,
+  ConfirmResult,
+  DeviceStatus,
+  KktDriver,
+  XReport,
+} from '../../device/driver.ts';
 import { TAXATION_TYPES } from '../../fiscal/codes.ts';
 import type {
   CorrectionDocument,
+  CorrectionInput,
   FiscalDocument,
   ReceiptDocument,
   ReceiptInput,
+  SettlementReportDocument,
   ShiftCloseDocument,
   ShiftOpenDocument,
 } from '../../fiscal/document.ts';
 import { type FieldError, FiscalError } from '../../fiscal/errors.ts';
 import {
   beginCloseShift,
+  beginCorrection,
   beginOpenShift,
+  beginSettlementReport,
   cancelCheck,
+  cancelFnDocument,
+  cashIn as cashInCommand,
+  cashOut as cashOutCommand,
   closeCheckEx,
   confirmDate,
   exchangeStatus,
@@ -29,9 +42,11 @@ import {
   operatingRegister,
   operationV2,
   readTable,
+  sendOperationTlv,
   sendTlv,
   setDate,
   setTime,
+  settlementReport as settlementReportCommand,
   shiftParameters,
   shortStatus,
   writeTable,
@@ -46,7 +61,15 @@ import { type SerialLog, traceTo } from '../protocol/trace.ts';
 import { DocumentReader } from './document-reader.ts';
 import { readStatus, shiftCounters, shiftStateOf } from './driver-status.ts';
 import type { HostLinkTimeouts } from './host-link.ts';
-import { cashierProperty, paymentSlots, receiptLines, receiptProperties } from './receipt-wire.ts';
+import {
+  CASH_REGISTERS,
+  cashierProperty,
+  correctionProperties,
+  lineTags,
+  paymentSlots,
+  receiptLines,
+  receiptProperties,
+} from './receipt-wire.ts';
 import { WireClient } from './wire-client.ts';
 
 export interface ShtrihDriverOptions {
@@ -84,7 +107,9 @@ const CLOSE_WAIT_MS = 5000;
  * at a time.
  *
  * - receipts: FF46h per line, FF0Ch properties, 10h to check every line arrived, FF45h, then
- *   the document read back (FF3Ah/FF3Bh), so the caller gets the ФН's own record;
+ *   the document read back (FF3Ah/FF3Bh), so the caller gets the ФН's own record; corrections
+ *   the same after FF35h and FF0Ch 1173/1174 (the FFD 1.2 flow);
+ * - cash: 50h/51h, the balance from register 241; form 21: FF37h (+ FF0Ch cashier), FF38h;
  * - shifts: FF41h (+ FF0Ch cashier) + E0h; (FF42h + FF0Ch cashier +) 41h; the report read back;
  * - status, X report: see driver-status.ts;
  * - findReceipt and unconfirmedDocuments read documents back (FF39h gives the first document
@@ -93,8 +118,6 @@ const CLOSE_WAIT_MS = 5000;
  * - settings tables (1Fh/1Eh with 2Eh for the field's type), registers (1Ah/1Bh) and the
  *   clock (22h, 23h, 21h) have helpers of their own.
  */
-const LATER = notYetSupported('Shtrih-M');
-
 export class ShtrihDriver implements KktDriver {
   readonly kind = 'shtrih' as const;
   private readonly wire: WireClient;
@@ -199,47 +222,125 @@ export class ShtrihDriver implements KktDriver {
   }
 
   printReceipt(receipt: ReceiptInput): Promise<ReceiptDocument> {
+    return this.exclusive(() => this.settle(receipt, 'receipt'));
+  }
+
+  /**
+   * A correction receipt as FFD 1.2 forms it: FF35h, FF0Ch 1173 and 1174, then the lines and the
+   * close of a receipt (research notes §6.3; the vendor driver's own flow is FNOpenCheckCorrection,
+   * FNSendTag 1173/1178/1179, FNOperation, FNCloseCheckEx).
+   */
+  printCorrection(correction: CorrectionInput): Promise<CorrectionDocument> {
+    return this.exclusive(() => this.settle(correction, 'correction'));
+  }
+
+  private async settle<K extends 'receipt' | 'correction'>(
+    receipt: K extends 'correction' ? CorrectionInput : ReceiptInput,
+    kind: K,
+  ): Promise<Extract<FiscalDocument, { kind: K }>> {
+    await this.closeStaleCheck();
+    const rows = await this.taxRows(receipt);
+    this.checkMayBeOpen = true;
+    try {
+      if (kind === 'correction') {
+        await this.wire.call(beginCorrection, this.pw);
+        for (const tlv of correctionProperties((receipt as CorrectionInput).correction))
+          await this.wire.call(sendTlv, { ...this.pw, tlv });
+      }
+      const tags = lineTags(receipt);
+      for (const [i, line] of receiptLines(receipt, this.wire.password, rows, this.options.taxByte).entries()) {
+        await this.wire.call(operationV2, line);
+        const tlv = tags[i];
+        if (tlv) await this.wire.call(sendOperationTlv, { ...this.pw, tlv });
+      }
+      for (const tlv of receiptProperties(receipt)) await this.wire.call(sendTlv, { ...this.pw, tlv });
+      // Every line must be in the device's receipt before it is closed: print exactly what was asked.
+      const s = await this.wire.call(shortStatus, this.pw);
+      if ((s.mode & 0x0f) !== MODE.openDocument || s.receiptOperations !== receipt.items.length)
+        throw new SerialLinkError(
+          'protocol',
+          `the ККТ holds ${s.receiptOperations} of ${receipt.items.length} receipt lines; the receipt was cancelled`,
+        );
+    } catch (e) {
+      await this.cancelQuietly();
+      // A correction begun (FF35h) but without lines is no receipt for 88h: FF08h drops it.
+      if (kind === 'correction') await this.wire.call(cancelFnDocument, this.pw).catch(() => undefined);
+      throw e;
+    }
+    let closed: Awaited<ReturnType<typeof this.closeReceipt>>;
+    try {
+      closed = await this.closeReceipt(receipt);
+    } catch (e) {
+      // A refusal leaves the receipt open on the device; a lost answer leaves the outcome to findReceipt.
+      if (e instanceof DeviceRefusal) await this.cancelQuietly();
+      throw e;
+    }
+    this.checkMayBeOpen = false;
+    const doc = (await this.reader.documentOf(closed.documentNumber, kind)) as ReceiptDocument | CorrectionDocument;
+    if (Number(doc.fiscalSign) !== closed.fiscalSign)
+      throw new SerialLinkError('protocol', `document ${doc.number}: the fiscal sign read back differs from FF45h's`);
+    // A real ФН keeps only the cash that stayed (1031); FF45h told us the change.
+    if (doc.change === 0 && closed.change > 0) {
+      const full = {
+        ...doc,
+        change: closed.change,
+        payments: { ...doc.payments, cash: doc.payments.cash + closed.change },
+      };
+      this.reader.remember(full);
+      return full as Extract<FiscalDocument, { kind: K }>;
+    }
+    return doc as Extract<FiscalDocument, { kind: K }>;
+  }
+
+  cashIn(request: CashRequest): Promise<CashMovement> {
+    return this.exclusive(() => this.moveCash('in', request));
+  }
+
+  cashOut(request: CashRequest): Promise<CashMovement> {
+    return this.exclusive(() => this.moveCash('out', request));
+  }
+
+  /**
+   * 50h/51h. The balance after is register 241, the time the device's clock (11h). A lost
+   * answer is settled from the shift's count of cash-ins or cash-outs (1Bh 153/154): one more
+   * than before means the device moved the cash.
+   */
+  private async moveCash(kind: 'in' | 'out', request: CashRequest): Promise<CashMovement> {
+    await this.closeStaleCheck();
+    const counter = kind === 'in' ? CASH_REGISTERS.cashIns : CASH_REGISTERS.cashOuts;
+    const count = async () => (await this.wire.call(operatingRegister, { ...this.pw, register: counter })).value;
+    const before = await count();
+    try {
+      await this.wire.call(kind === 'in' ? cashInCommand : cashOutCommand, { ...this.pw, sum: request.amount });
+    } catch (e) {
+      if (!(e instanceof SerialLinkError)) throw e;
+      const after = await count().catch(() => undefined);
+      if (after !== ((before + 1) & 0xffff)) throw e;
+    }
+    const balance = (await this.wire.call(moneyRegister, { ...this.pw, register: CASH_REGISTERS.drawer })).value;
+    const full = await this.wire.call(fullStatus, this.pw);
+    const movement: CashMovement = {
+      kind,
+      amount: request.amount,
+      balance,
+      at: instantOfDateTime(full.date, full.time, this.options.timezone),
+    };
+    if (request.cashier !== undefined) movement.cashier = request.cashier;
+    if (request.requestId !== undefined) movement.requestId = request.requestId;
+    return movement;
+  }
+
+  /** Form 21: FF37h, FF0Ch 1021 with a cashier, FF38h; the report read back. */
+  settlementReport(options: { cashier?: string } = {}): Promise<SettlementReportDocument> {
     return this.exclusive(async () => {
       await this.closeStaleCheck();
-      const rows = await this.taxRows(receipt);
-      this.checkMayBeOpen = true;
-      try {
-        for (const line of receiptLines(receipt, this.wire.password, rows, this.options.taxByte))
-          await this.wire.call(operationV2, line);
-        for (const tlv of receiptProperties(receipt)) await this.wire.call(sendTlv, { ...this.pw, tlv });
-        // Every line must be in the device's receipt before it is closed: print exactly what was asked.
-        const s = await this.wire.call(shortStatus, this.pw);
-        if ((s.mode & 0x0f) !== MODE.openDocument || s.receiptOperations !== receipt.items.length)
-          throw new SerialLinkError(
-            'protocol',
-            `the ККТ holds ${s.receiptOperations} of ${receipt.items.length} receipt lines; the receipt was cancelled`,
-          );
-      } catch (e) {
-        await this.cancelQuietly();
-        throw e;
-      }
-      let closed: Awaited<ReturnType<typeof this.closeReceipt>>;
-      try {
-        closed = await this.closeReceipt(receipt);
-      } catch (e) {
-        // A refusal leaves the receipt open on the device; a lost answer leaves the outcome to findReceipt.
-        if (e instanceof DeviceRefusal) await this.cancelQuietly();
-        throw e;
-      }
-      this.checkMayBeOpen = false;
-      const doc = await this.reader.documentOf(closed.documentNumber, 'receipt');
-      if (Number(doc.fiscalSign) !== closed.fiscalSign)
-        throw new SerialLinkError('protocol', `document ${doc.number}: the fiscal sign read back differs from FF45h's`);
-      // A real ФН keeps only the cash that stayed (1031); FF45h told us the change.
-      if (doc.change === 0 && closed.change > 0) {
-        const full = {
-          ...doc,
-          change: closed.change,
-          payments: { ...doc.payments, cash: doc.payments.cash + closed.change },
-        };
-        this.reader.remember(full);
-        return full;
-      }
+      await this.wire.call(beginSettlementReport, this.pw);
+      if (options.cashier !== undefined)
+        await this.wire.call(sendTlv, { ...this.pw, tlv: cashierProperty(options.cashier) });
+      const answer = await this.wire.call(settlementReportCommand, this.pw);
+      const doc = await this.reader.documentOf(answer.documentNumber, 'settlementReport');
+      if (Number(doc.fiscalSign) !== answer.fiscalSign)
+        throw new SerialLinkError('protocol', `document ${doc.number}: the fiscal sign read back differs from FF38h's`);
       return doc;
     });
   }
@@ -320,19 +421,19 @@ export class ShtrihDriver implements KktDriver {
       // Newest first: an interrupted receipt is almost always the last document.
       for (let n = last; n > Math.max(0, afterNumber); n--) {
         const doc = await this.reader.document(n);
-        if (doc?.kind === 'receipt' && doc.requestId === requestId) return doc;
+        if ((doc?.kind === 'receipt' || doc?.kind === 'correction') && doc.requestId === requestId) return doc;
       }
       return undefined;
     });
   }
 
-  /** Not yet sent over the Shtrih-M wire (corrections FF35h/FF4Ah, cash 50h/51h, form 21 FF38h come
-   * with the Shtrih-M fidelity work). */
-  readonly printCorrection = LATER.printCorrection;
-  readonly cashIn = LATER.cashIn;
-  readonly cashOut = LATER.cashOut;
-  readonly settlementReport = LATER.settlementReport;
-  readonly findCashMovement = LATER.findCashMovement;
+  /**
+   * The Shtrih-M protocol keeps no id with a cash movement, so the device cannot say which
+   * request made one: nothing is found. (A lost 50h/51h answer is settled in moveCash instead.)
+   */
+  async findCashMovement(_requestId: string): Promise<CashMovement | undefined> {
+    return undefined;
+  }
 
   documents(fromNumber: number, limit: number): Promise<FiscalDocument[]> {
     return this.exclusive(async () => {

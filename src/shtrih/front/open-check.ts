@@ -1,5 +1,6 @@
 import { OPERATIONS, type Operation, PAYMENT_METHODS, PAYMENT_OBJECTS, type TaxationType } from '../../fiscal/codes.ts';
 import type { CorrectionKind, PaymentTotals, ReceiptInput, ReceiptItem } from '../../fiscal/document.ts';
+import type { Measure } from '../../fiscal/measure.ts';
 import { MAX_KOPECKS } from '../../fiscal/money.ts';
 import { lineSum, QUANTITY_SCALE } from '../../fiscal/quantity.ts';
 import { MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../../fiscal/receipt-validation.ts';
@@ -17,6 +18,10 @@ import { decodeCp866, encodeCp866 } from '../protocol/text.ts';
 /** What FF0Ch TLVs set for the next document. */
 export interface DocumentProperties {
   cashier?: string;
+  /** 1203 */
+  cashierInn?: string;
+  /** 1227 / 1228 */
+  customer?: { name?: string; inn?: string };
   customerContact?: string;
   requestId?: string;
   /** 1173 and 1174's parts (1178 as `YYYY-MM-DD`, 1179), for a correction receipt. */
@@ -101,6 +106,14 @@ export class OpenCheck {
     this.items.push(item);
   }
 
+  /** FF4Dh 2108 on the last line. */
+  measureLast(measure: Measure): void {
+    const last = this.items[this.items.length - 1];
+    if (!last) refuse(E.receiptClosed, 'no line to bind the TLV to');
+    if (measure === 'piece') delete last.measure;
+    else last.measure = measure;
+  }
+
   /** The lines' sum before receipt-level discounts and surcharges. */
   get total(): number {
     return this.items.reduce((s, it) => s + it.sum, 0);
@@ -159,6 +172,8 @@ export class OpenCheck {
     const input: ReceiptInput = { operation: this.operation, items, payments, taxation };
     if (props.cashier !== undefined) input.cashier = props.cashier;
     if (props.customerContact !== undefined) input.customerContact = props.customerContact;
+    if (props.cashierInn !== undefined) input.cashierInn = props.cashierInn;
+    if (props.customer !== undefined) input.customer = { ...props.customer };
     if (props.requestId !== undefined) input.requestId = props.requestId;
     return input;
   }

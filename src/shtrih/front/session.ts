@@ -7,6 +7,7 @@ import {
   type CorrectionKind,
   type PaymentTotals,
 } from '../../fiscal/document.ts';
+import { MEASURES, type Measure } from '../../fiscal/measure.ts';
 import { type VatRate, vatAmount } from '../../fiscal/vat.ts';
 import { type CellStore, MemoryCellStore } from '../../io/sqlite/settings-store.ts';
 import {
@@ -85,6 +86,13 @@ const LEGACY_OPERATIONS: Record<number, Operation> = {
 };
 
 const TAXATION_BY_BIT = new Map(Object.entries(TAXATION_TYPES).map(([k, v]) => [v as number, k as TaxationType]));
+const MEASURE_BY_CODE = new Map(Object.entries(MEASURES).map(([k, v]) => [v as number, k as Measure]));
+/** 1203/1228: 10 or 12 digits, as the ФН stores them (padded to 12). */
+function checkInn(value: string, what: string): string {
+  const inn = value.trim();
+  if (!/^(\d{10}|\d{12})$/.test(inn)) refuse(E.badParameters, `${what} must be 10 or 12 digits`);
+  return inn;
+}
 const KIND_BY_CODE = new Map(Object.entries(CORRECTION_KINDS).map(([k, v]) => [v as number, k as CorrectionKind]));
 const FULL_PAYMENT = 4;
 const COMMODITY = 1;
@@ -336,6 +344,11 @@ export class DeviceSession {
   private applyTlvs(tlvs: Tlv[]): void {
     for (const t of tlvs) {
       if (t.tag === TAG.operator) this.props.cashier = checkText(readString(t), 'the cashier (1021)');
+      else if (t.tag === TAG.cashierInn) this.props.cashierInn = checkInn(readString(t), 'the cashier INN (1203)');
+      else if (t.tag === TAG.customerName)
+        this.props.customer = { ...this.props.customer, name: checkText(readString(t), 'the customer (1227)') };
+      else if (t.tag === TAG.customerInn)
+        this.props.customer = { ...this.props.customer, inn: checkInn(readString(t), 'the customer INN (1228)') };
       else if (t.tag === TAG.buyerContact) this.props.customerContact = checkText(readString(t), 'the contact (1008)');
       else if (t.tag === TAG.userProperty) {
         const inner = readStlv(t);
@@ -462,8 +475,14 @@ export class DeviceSession {
     });
     on(sendOperationTlv, 'operator', (q) => {
       if (!this.check || this.check.items.length === 0) refuse(E.receiptClosed, 'no line to bind the TLV to');
-      // Line-level tags (units, marking codes, …) have no field in the document model; checked, not kept.
-      decodeTlvs(q.tlv);
+      // 2108 мера количества is kept; other line tags (marking codes, agents, …) have no field in the
+      // document model: checked, not kept.
+      for (const t of decodeTlvs(q.tlv)) {
+        if (t.tag !== TAG.measure) continue;
+        const measure = MEASURE_BY_CODE.get(readByte(t));
+        if (measure === undefined) refuse(E.badParameters, `2108 = ${readByte(t)} is no measure code`);
+        this.check.measureLast(measure);
+      }
       return {};
     });
     on(closeCheckEx, 'operator', async (q) => {

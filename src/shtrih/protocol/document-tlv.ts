@@ -7,6 +7,7 @@ import {
   PAYMENT_OBJECTS,
   type PaymentMethod,
   type PaymentObject,
+  TAXATION_NAMES,
   TAXATION_TYPES,
   type TaxationType,
 } from '../../fiscal/codes.ts';
@@ -30,6 +31,7 @@ import {
   type ShiftTotals,
 } from '../../fiscal/document.ts';
 import { instantOfWallClockSeconds, wallClockSeconds } from '../../fiscal/local-time.ts';
+import { MEASURES, type Measure } from '../../fiscal/measure.ts';
 import { VAT_TAG_1199, type VatRate } from '../../fiscal/vat.ts';
 import {
   decodeTlvs,
@@ -121,10 +123,16 @@ export const TAG = {
   counterPrepaid: 1218,
   counterCredit: 1219,
   counterOther: 1220,
+  cashierInn: 1203,
+  customerName: 1227,
+  customerInn: 1228,
+  measure: 2108,
   correctionType: 1173,
   correctionBasis: 1174,
   correctionDate: 1178,
   correctionNumber: 1179,
+  /** kkt-emu private: the registration's default 1055 for requests that name none (not an FFD field). */
+  defaultTaxation: 65003,
   /** kkt-emu private: the change given, so the tendered cash survives a read-back. */
   change: 65001,
   /**
@@ -157,6 +165,7 @@ const TAXATION_BY_CODE = invert(TAXATION_TYPES);
 const METHOD_BY_CODE = invert(PAYMENT_METHODS);
 const OBJECT_BY_CODE = invert(PAYMENT_OBJECTS);
 const VAT_BY_CODE = invert(VAT_TAG_1199);
+const MEASURE_BY_CODE = invert(MEASURES);
 const KIND_BY_TYPE = invert(DOCUMENT_TYPES);
 
 function fiscalSignBytes(printed: string): Buffer {
@@ -199,6 +208,7 @@ function itemTlvs(it: ReceiptItem): Tlv[] {
     tlvVln(TAG.vatSum, it.vatSum),
     tlvByte(TAG.paymentMethod, PAYMENT_METHODS[it.paymentMethod]),
     tlvByte(TAG.paymentObject, PAYMENT_OBJECTS[it.paymentObject]),
+    ...(it.measure !== undefined ? [tlvByte(TAG.measure, MEASURES[it.measure])] : []),
   ];
 }
 
@@ -217,7 +227,14 @@ function body(doc: FiscalDocument, timezone: string): Tlv[] {
         ...tlvs,
         tlvString(TAG.userName, doc.userName),
         tlvString(TAG.address, doc.address),
-        tlvByte(TAG.registrationTaxation, TAXATION_TYPES[doc.taxation]),
+        // 1062 is the bit mask of every registered system (ffd.md §2.2: the 1055 bits).
+        tlvByte(
+          TAG.registrationTaxation,
+          // A registration written before 1062 was kept accepted every system (fn-core registeredTaxations).
+          (doc.taxationTypes ?? TAXATION_NAMES).reduce((m, t) => m | TAXATION_TYPES[t], 0),
+        ),
+        { tag: TAG.defaultTaxation, value: Buffer.from([TAXATION_TYPES[doc.taxation]]) },
+        ...(doc.place !== undefined ? [tlvString(TAG.place, doc.place)] : []),
         tlvString(TAG.ofdName, doc.ofdName),
         tlvPadded(TAG.ofdInn, doc.ofdInn, 12),
         tlvString(TAG.kktSerial, doc.kktSerial),
@@ -264,6 +281,9 @@ function body(doc: FiscalDocument, timezone: string): Tlv[] {
       if (doc.address !== undefined) out.push(tlvString(TAG.address, doc.address));
       if (doc.place !== undefined) out.push(tlvString(TAG.place, doc.place));
       if (doc.customerContact !== undefined) out.push(tlvString(TAG.buyerContact, doc.customerContact));
+      if (doc.cashierInn !== undefined) out.push(tlvPadded(TAG.cashierInn, doc.cashierInn, 12));
+      if (doc.customer?.name !== undefined) out.push(tlvString(TAG.customerName, doc.customer.name));
+      if (doc.customer?.inn !== undefined) out.push(tlvPadded(TAG.customerInn, doc.customer.inn, 12));
       if (doc.requestId !== undefined)
         out.push(
           tlvStlv(TAG.userProperty, [
@@ -418,7 +438,9 @@ function decodeItem(t: Tlv, i: number): ReceiptItem {
     q.decimals <= QUANTITY_DECIMALS
       ? q.scaled * 10 ** (QUANTITY_DECIMALS - q.decimals)
       : q.scaled / 10 ** (q.decimals - QUANTITY_DECIMALS);
+  const measure = f.optional(TAG.measure);
   return {
+    ...(measure ? { measure: lookup(MEASURE_BY_CODE, readByte(measure), 'tag 2108') as Measure } : {}),
     name: readString(f.required(TAG.itemName)),
     price: readVln(f.required(TAG.price)),
     quantityMicro: quantity,
@@ -463,11 +485,20 @@ export function decodeDocument(type: number, bodyBytes: Uint8Array, timezone: st
   switch (kind) {
     case 'registration':
     case 'reregistration': {
+      const mask = readByte(f.required(TAG.registrationTaxation));
+      const taxationTypes = [...TAXATION_BY_CODE].filter(([bit]) => (mask & bit) !== 0).map(([, t]) => t);
+      const first = taxationTypes[0];
+      if (first === undefined) throw new WireFormatError('tag 1062 names no tax system');
+      const defaultTlv = f.optional(TAG.defaultTaxation);
+      const place = f.optional(TAG.place);
       const fields = {
         ...common,
         userName: readString(f.required(TAG.userName)),
         address: readString(f.required(TAG.address)),
-        taxation: lookup(TAXATION_BY_CODE, readByte(f.required(TAG.registrationTaxation)), 'tag 1062') as TaxationType,
+        // A real ФН keeps no default: the first registered system then.
+        taxation: defaultTlv ? lookup(TAXATION_BY_CODE, readByte(defaultTlv), 'tag 65003') : first,
+        taxationTypes,
+        ...(place ? { place: readString(place) } : {}),
         ofdName: readString(f.required(TAG.ofdName)),
         ofdInn: readPadded(f.required(TAG.ofdInn)),
         kktSerial: readString(f.required(TAG.kktSerial)),
@@ -579,6 +610,15 @@ function decodeReceipt(
   });
   const contact = f.optional(TAG.buyerContact);
   if (contact) doc.customerContact = readString(contact);
+  const cashierInn = f.optional(TAG.cashierInn);
+  if (cashierInn) doc.cashierInn = readPadded(cashierInn);
+  const customerName = f.optional(TAG.customerName);
+  const customerInn = f.optional(TAG.customerInn);
+  if (customerName || customerInn)
+    doc.customer = {
+      ...(customerName ? { name: readString(customerName) } : {}),
+      ...(customerInn ? { inn: readPadded(customerInn) } : {}),
+    };
   const userName = f.optional(TAG.userName);
   if (userName) doc.userName = readString(userName);
   const address = f.optional(TAG.address);
