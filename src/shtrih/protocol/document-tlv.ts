@@ -11,6 +11,7 @@ import {
   TAXATION_TYPES,
   type TaxationType,
 } from '../../fiscal/codes.ts';
+import { emptyCounters } from '../../fiscal/counters.ts';
 import {
   CORRECTION_KINDS,
   type CorrectionBasis,
@@ -553,10 +554,15 @@ export function decodeDocument(type: number, bodyBytes: Uint8Array, timezone: st
       return { kind: 'correction', ...rest, correction } satisfies CorrectionDocument;
     }
     case 'settlementReport': {
-      const ext = JSON.parse(Buffer.from(f.required(TAG.zReportExt).value).toString('utf8')) as Pick<
-        SettlementReportDocument,
-        'fnTotals' | 'warnings'
-      >;
+      // kkt-emu's private 65002 carries 1157 and the flags; a real ФН's form 21 (without it) reads
+      // back with empty counters and no flags until its own STLVs are decoded.
+      const extTlv = f.optional(TAG.zReportExt);
+      const ext: Pick<SettlementReportDocument, 'fnTotals' | 'warnings'> = extTlv
+        ? JSON.parse(Buffer.from(extTlv.value).toString('utf8'))
+        : {
+            fnTotals: emptyCounters(),
+            warnings: { keysExpiring: false, replaceUrgently: false, memoryAlmostFull: false, ofdAckOverdue: false },
+          };
       const firstNumber = f.optional(TAG.firstUnsentNumber);
       const firstAt = f.optional(TAG.firstUnsentAt);
       const shift = f.optional(TAG.shiftNumber);
