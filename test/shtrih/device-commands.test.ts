@@ -7,11 +7,17 @@ import { SqliteCellStore } from '../../src/io/sqlite/settings-store.ts';
 import { WireClient } from '../../src/shtrih/driver/wire-client.ts';
 import { DeviceFront, type DeviceFrontOptions } from '../../src/shtrih/front/device-front.ts';
 import {
+  beginCorrection,
+  cancelCheck,
   cancelFnDocument,
+  cashIn,
+  cashOut,
   closeCheck,
   confirmDate,
+  correctionV2,
   cut,
   deviceType,
+  discount,
   fieldInfo,
   fullStatus,
   moneyRegister,
@@ -21,9 +27,13 @@ import {
   readTable,
   repeatDocument,
   sale,
+  sendTlv,
   setDate,
   setTime,
   shortStatus,
+  storno,
+  subtotal,
+  surcharge,
   tableInfo,
   unconfirmedCount,
   writeTable,
@@ -32,6 +42,7 @@ import {
 import { DeviceRefusal } from '../../src/shtrih/protocol/errors.ts';
 import { fieldValue } from '../../src/shtrih/protocol/tables.ts';
 import { encodeCp1251 } from '../../src/shtrih/protocol/text.ts';
+import { encodeTlvs, tlvU32 } from '../../src/shtrih/protocol/tlv.ts';
 import { HOUR_MS, type ReceiptSpec, receiptInput, simpleSale, T0, tempDir } from '../helpers/kkt-fixtures.ts';
 import { type Bench, emulator, FAST_LINK, memoryLine, wired } from './support.ts';
 
@@ -406,5 +417,82 @@ describe('registers equal the archive', () => {
       ),
       { numRuns: 12 },
     );
+  });
+});
+
+describe('cash, receipt adjustments and corrections (second phase)', () => {
+  const item = (name: string, price: number, quantity = 1000) => ({
+    password: 1,
+    quantity,
+    price,
+    department: 1,
+    taxes: [4, 0, 0, 0] as [number, number, number, number],
+    text: name,
+  });
+  const adjustment = (sum: number) => ({
+    password: 1,
+    sum,
+    taxes: [0, 0, 0, 0] as [number, number, number, number],
+    text: '',
+  });
+
+  test('50h/51h: 4Ah with a receipt open, 46h beyond the drawer, 33h for 0; 241 follows', async () => {
+    const { bench, client } = device();
+    expect(await refusal(client.call(cashIn, { password: 1, sum: 0 }))).toBe(0x33);
+    await client.call(cashIn, { password: 1, sum: 10_000 });
+    expect(await refusal(client.call(cashOut, { password: 1, sum: 10_001 }))).toBe(0x46);
+    await client.call(sale, item('A', 500));
+    expect(await refusal(client.call(cashOut, { password: 1, sum: 100 }))).toBe(0x4a);
+    await client.call(cancelCheck, { password: 1 });
+    expect((await client.call(cashOut, { password: 1, sum: 10_000 })).operator).toBe(1);
+    expect((await client.call(moneyRegister, { ...PW, register: 241 })).value).toBe(0);
+    expect(bench.kkt.statusNow().cashBalance).toBe(0);
+  });
+
+  test('86h beyond the receipt is 5Ah; 84h with no matching line is 33h; 89h counts the adjustments', async () => {
+    const { client } = device();
+    expect(await refusal(client.call(discount, adjustment(100)))).toBe(0x55);
+    await client.call(sale, item('A', 500));
+    expect(await refusal(client.call(discount, adjustment(501)))).toBe(0x5a);
+    expect(await refusal(client.call(storno, item('B', 500)))).toBe(0x33);
+    expect(await refusal(client.call(storno, item('A', 500, 2000)))).toBe(0x33);
+    await client.call(discount, adjustment(100));
+    await client.call(surcharge, adjustment(30));
+    expect((await client.call(subtotal, { password: 1 })).subtotal).toBe(430);
+  });
+
+  test('FF4Ah as javapos sends it: one line of the total at the rate named; more than one rate, or no 1178, is 33h', async () => {
+    const { bench, client } = device();
+    const ff4a = {
+      password: 30,
+      correctionType: 0,
+      calculationSign: 1,
+      total: 12_000,
+      cash: 12_000,
+      electronic: 0,
+      prepayment: 0,
+      credit: 0,
+      counterProvision: 0,
+      taxes: [0, 1091, 0, 0, 0, 0] as [number, number, number, number, number, number],
+      taxSystem: 1,
+    };
+    await client.call(beginCorrection, PW);
+    expect(await refusal(client.call(correctionV2, ff4a))).toBe(0x33); // no 1178
+    await client.call(beginCorrection, PW);
+    await client.call(sendTlv, { ...PW, tlv: encodeTlvs([tlvU32(1178, Date.UTC(2026, 10, 20) / 1000)]) });
+    expect(await refusal(client.call(correctionV2, { ...ff4a, taxes: [0, 1091, 0, 100, 0, 0] }))).toBe(0x33);
+    await client.call(beginCorrection, PW);
+    await client.call(sendTlv, { ...PW, tlv: encodeTlvs([tlvU32(1178, Date.UTC(2026, 10, 20) / 1000)]) });
+    const answer = await client.call(correctionV2, ff4a);
+    const doc = await bench.kkt.getDocument(answer.documentNumber);
+    expect(doc).toMatchObject({
+      kind: 'correction',
+      operation: 'sale',
+      total: 12_000,
+      correction: { kind: 'self', date: '2026-11-20' },
+      items: [{ name: 'Коррекция', sum: 12_000, vatRate: '10', vatSum: vatAmount(12_000, '10') }],
+    });
+    expect(answer.receiptNumber).toBe(1);
+    expect(doc?.fiscalSign).toBe(String(answer.fiscalSign).padStart(10, '0'));
   });
 });
