@@ -101,8 +101,11 @@ class Sheet {
     for (const text of lines) this.lines.push({ text });
     return this;
   }
+  /** A separator, never two in a row (a section that printed nothing leaves no empty box). */
   rule(): this {
-    return this.add([rule(this.width)]);
+    const last = this.lines[this.lines.length - 1];
+    const line = rule(this.width);
+    return last && 'text' in last && last.text === line ? this : this.add([line]);
   }
   pair(label: string, value: string | number): this {
     return this.add(pair(label, String(value), this.width));
