@@ -353,10 +353,16 @@ export class AtolQueue {
       case 'correction': {
         await this.o.store.group.run(() => this.o.store.startTask(uuid, idx, null));
         const key = taskKey(uuid, idx);
-        const r =
-          task.kind === 'receipt'
-            ? await this.o.receipts.receipt(key, task.body)
-            : await this.o.receipts.correction(key, task.body);
+        let r: ReceiptOutcome;
+        try {
+          r =
+            task.kind === 'receipt'
+              ? await this.o.receipts.receipt(key, task.body)
+              : await this.o.receipts.correction(key, task.body);
+        } catch {
+          // Whatever threw, the archive decides (the Fiscalizer's intent, if written, is settled there).
+          return this.block(uuid, idx, atolError('NO_CONNECTION'));
+        }
         if (r.ok) {
           const messages = [...task.warnings, ...r.receipt.warnings];
           return ready(fiscalResult(r.receipt.document, tz, { recovered: r.replayed, messages }));
@@ -368,7 +374,13 @@ export class AtolQueue {
       }
       case 'cash': {
         await this.o.store.group.run(() => this.o.store.startTask(uuid, idx, null));
-        const r = await this.o.cash.move(task.type === 'cashIn' ? 'in' : 'out', taskKey(uuid, idx), task.body);
+        let r: CashOutcome;
+        try {
+          r = await this.o.cash.move(task.type === 'cashIn' ? 'in' : 'out', taskKey(uuid, idx), task.body);
+        } catch {
+          // E.g. the device could not say whether the key moved cash before: its record decides later.
+          return this.block(uuid, idx, atolError('NO_CONNECTION'));
+        }
         if (r.ok) return ready(cashResult(r.movement.balance));
         const f = r.failure;
         // A cash-out the device may have paid: the queue waits for the device's record, never pays twice.
@@ -480,7 +492,13 @@ export class AtolQueue {
     }
     const parsed = this.parse(row);
     const original = { code: row.error_code, description: row.error_description };
-    const decision = parsed.ok ? await this.decide(b.uuid, row, parsed.task, original) : failed(parsed.error);
+    let decision: TaskOutcome | 'unknown';
+    try {
+      decision = parsed.ok ? await this.decide(b.uuid, row, parsed.task, original) : failed(parsed.error);
+    } catch {
+      // The device still cannot be read: look again later.
+      decision = 'unknown';
+    }
     if (decision === 'unknown') {
       this.scheduleRetry();
       return;
