@@ -9,7 +9,7 @@ import type {
   KktDriver,
   XReport,
 } from '../../device/driver.ts';
-import type { Operation } from '../../fiscal/codes.ts';
+import type { Operation, TaxationType } from '../../fiscal/codes.ts';
 import { emptyCounters } from '../../fiscal/counters.ts';
 import type {
   CorrectionDocument,
@@ -29,7 +29,7 @@ import type { VatRate } from '../../fiscal/vat.ts';
 import type { AtolHttp } from '../../io/http/atol-http.ts';
 import type { AtolJournal } from '../../io/sqlite/atol-journal.ts';
 import type { FiscalParams } from '../protocol/results.ts';
-import { correctionTask, receiptTask } from '../protocol/tasks.ts';
+import { correctionTask, receiptTask, taxationFromAtol } from '../protocol/tasks.ts';
 import type { TaskResult } from '../protocol/wire.ts';
 
 export interface AtolDriverOptions {
@@ -131,6 +131,8 @@ interface CashIntent {
 export class AtolDriver implements KktDriver {
   readonly kind = 'atol' as const;
   private userInn: string | undefined;
+  /** 1048 and 1009 as getRegistrationInfo names them (printed on receipts and corrections). */
+  private user: { userName?: string; address?: string } = {};
   private closed = false;
 
   constructor(private readonly o: AtolDriverOptions) {}
@@ -243,7 +245,10 @@ export class AtolDriver implements KktDriver {
         userName: registration.organization.name,
         address: registration.organization.address,
         place: null,
-        taxationTypes: [],
+        // 1062 as getRegistrationInfo names it: the Fiscalizer then refuses an unregistered 1055 itself.
+        taxationTypes: ((registration.organization.taxationTypes ?? []) as unknown[])
+          .map(taxationFromAtol)
+          .filter((t): t is TaxationType => t !== undefined),
       },
       // Spec `CashDrawerTotals.sum`: "Сумма в денежном ящике".
       cashBalance: kopecks(totals.shiftTotals?.cashDrawerTotals?.sum),
@@ -465,6 +470,11 @@ export class AtolDriver implements KktDriver {
     const [r] = await this.run(randomUUID(), [{ type: 'getRegistrationInfo' }]);
     const reg = this.check(r);
     this.userInn = reg.organization?.vatin;
+    const org = reg.organization ?? {};
+    this.user = {
+      ...(typeof org.name === 'string' && org.name !== '' ? { userName: org.name } : {}),
+      ...(typeof org.address === 'string' && org.address !== '' ? { address: org.address } : {}),
+    };
     return reg;
   }
 
@@ -532,6 +542,7 @@ export class AtolDriver implements KktDriver {
     for (const it of input.items) vatTotals[it.vatRate] = (vatTotals[it.vatRate] ?? 0) + it.vatSum;
     const numbered = {
       ...(await this.header(p)),
+      ...this.user,
       requestId: uuid,
       shiftNumber: p.shiftNumber,
       receiptNumber: Number(p.fiscalReceiptNumber),

@@ -1,3 +1,4 @@
+import type { TaxationType } from '../../fiscal/codes.ts';
 import type { CorrectionInput, ReceiptInput } from '../../fiscal/document.ts';
 import type { FieldError } from '../../fiscal/errors.ts';
 import { type AtolError, atolError } from './errors.ts';
@@ -95,6 +96,11 @@ const TAXATION: Record<string, string> = {
   esn: 'esn',
   patent: 'patent',
 };
+
+/** An ATOL taxation name (`usnIncome`) as the API's (`usn_income`); undefined for an unknown one. */
+export function taxationFromAtol(name: unknown): TaxationType | undefined {
+  return typeof name === 'string' && Object.hasOwn(TAXATION, name) ? (TAXATION[name] as TaxationType) : undefined;
+}
 
 /** `tax.type` → `/v1` vat_rate. vat5/7/22 and their calculated rates are the 2026 ones. */
 const TAX_TYPES: Record<string, string> = {
