@@ -129,9 +129,10 @@ const REPORT_KINDS = {
  * are `interrupted`. Everything is in `atol.db`, so an accepted uuid is never run twice.
  *
  * A fiscal task whose outcome is unknown (a crash mid-task, a lost link to the device) is
- * `blocked`, as on the real server, and the queue stops until it is decided: a receipt by the
- * Fiscalizer (the request id travels in the document), a shift report by comparing the ФН's
- * document numbers before and after. Decided tasks become `ready` (with `warnings.recovered`)
+ * `blocked`, as on the real server, and the queue stops until it is decided: a receipt or a
+ * correction by the Fiscalizer (the request id travels in the document), a cash movement by the
+ * CashService (the device keeps each movement under its key's id), a shift or settlement report
+ * by the ФН's documents after the number saved before it. Decided tasks become `ready` (with `warnings.recovered`)
  * or `error`; the rest of their request stays `interrupted`.
  */
 export class AtolQueue {
