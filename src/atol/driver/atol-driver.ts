@@ -131,6 +131,8 @@ interface CashIntent {
 export class AtolDriver implements KktDriver {
   readonly kind = 'atol' as const;
   private userInn: string | undefined;
+  /** The drawer as last read (queryShiftTotals) or moved through this driver. */
+  private cashBalance = 0;
   /** 1048 and 1009 as getRegistrationInfo names them (printed on receipts and corrections). */
   private user: { userName?: string; address?: string } = {};
   private closed = false;
@@ -206,7 +208,7 @@ export class AtolDriver implements KktDriver {
 
   /** From the synchronous `/operations` calls: nothing queued, nothing stored on the server. */
   async status(): Promise<DeviceStatus> {
-    const [device, shift, fn, fnInfo, exchange, info, totals] = await Promise.all(
+    const [device, shift, fn, fnInfo, exchange, info] = await Promise.all(
       [
         'queryDeviceStatus',
         'queryShiftStatus',
@@ -214,9 +216,15 @@ export class AtolDriver implements KktDriver {
         'queryFnInfo',
         'queryOfdExchangeStatus',
         'queryDeviceInfo',
-        'queryShiftTotals',
       ].map((op) => this.operation(op)),
     );
+    // The drawer (spec `CashDrawerTotals.sum`: "Сумма в денежном ящике"). A server that cannot
+    // answer it now (kkt-emu's own runs the X report for it, refused without paper) leaves the
+    // last balance read: the status must not fail for it.
+    try {
+      const totals = await this.operation('queryShiftTotals');
+      this.cashBalance = kopecks(totals.shiftTotals?.cashDrawerTotals?.sum);
+    } catch {}
     const registration = await this.registration();
     const d = device.deviceStatus;
     const warnings = fnInfo.fnInfo.warnings ?? {};
@@ -250,8 +258,7 @@ export class AtolDriver implements KktDriver {
           .map(taxationFromAtol)
           .filter((t): t is TaxationType => t !== undefined),
       },
-      // Spec `CashDrawerTotals.sum`: "Сумма в денежном ящике".
-      cashBalance: kopecks(totals.shiftTotals?.cashDrawerTotals?.sum),
+      cashBalance: this.cashBalance,
       shift: {
         state: shift.shiftStatus.state === 'unknown' ? 'closed' : shift.shiftStatus.state,
         number: Number(shift.shiftStatus.number),
@@ -335,6 +342,7 @@ export class AtolDriver implements KktDriver {
       requestId: uuid,
     };
     if (intent.cashier !== undefined) movement.cashier = intent.cashier;
+    this.cashBalance = movement.balance;
     this.o.journal.complete(uuid, intent, null, movement);
     return movement;
   }
