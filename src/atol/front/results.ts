@@ -1,8 +1,9 @@
 import type { DeviceStatus, XReport } from '../../device/driver.ts';
 import type { OperationTotals } from '../../fiscal/document.ts';
+import { FNS_SITE } from '../../fiscal/fns-site.ts';
 import { localIsoWithOffset } from '../../fiscal/local-time.ts';
 import { toRublesNumber } from '../../fiscal/money.ts';
-import { cashResult, FNS_URL, NO_EXCHANGE_ERROR } from '../protocol/results.ts';
+import { cashResult, NO_EXCHANGE_ERROR } from '../protocol/results.ts';
 
 /**
  * Results of the query tasks and of the synchronous `/operations/query*` calls, from the
@@ -120,7 +121,7 @@ export function registrationInfoResult(s: DeviceStatus, extras: RegistrationExtr
     device: {
       registrationNumber: s.kkt.regNumber,
       paymentsAddress: s.kkt.address,
-      fnsUrl: FNS_URL,
+      fnsUrl: FNS_SITE,
       ffdVersion: '1.2',
       offlineMode: false,
       autoMode: false,

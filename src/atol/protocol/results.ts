@@ -1,9 +1,9 @@
 import type { FiscalDocument, SettlementReportDocument } from '../../fiscal/document.ts';
+import { FNS_SITE } from '../../fiscal/fns-site.ts';
 import { localIsoWithOffset } from '../../fiscal/local-time.ts';
 import { toRublesNumber } from '../../fiscal/money.ts';
 
 /** Tag 1060, the tax service's site, as ATOL results carry it. */
-export const FNS_URL = 'www.nalog.gov.ru';
 
 /** `fiscalParams` of a fiscal task's result (spec `BaseResultFiscalParams` and its extensions). */
 export interface FiscalParams {
@@ -44,7 +44,7 @@ export function fiscalParams(doc: FiscalDocument, timezone: string): FiscalParam
     fnNumber: doc.fnNumber,
     registrationNumber: doc.kktRegNumber,
     shiftNumber: 'shiftNumber' in doc ? (doc.shiftNumber ?? 0) : 0,
-    fnsUrl: FNS_URL,
+    fnsUrl: FNS_SITE,
   };
   if (doc.kind === 'receipt' || doc.kind === 'correction') {
     base.fiscalReceiptNumber = doc.receiptNumber;
