@@ -96,7 +96,7 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
     emulatorRoutes,
   ])
     await app.register(routes, { ctx });
-  if (ctx.inspector) await app.register(inspectRoutes, { hub: ctx.inspector });
+  if (ctx.inspector) await app.register(inspectRoutes, { hub: ctx.inspector, send: ctx.emulator !== undefined });
   await installConsole(app, ctx);
   return app;
 }
