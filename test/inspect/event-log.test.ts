@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StateResolver } from '../../src/inspect/active-states.ts';
-import { EventLog } from '../../src/inspect/event-log.ts';
+import { EventLog, type LogEntry } from '../../src/inspect/event-log.ts';
 import { regionsMachine, toggleMachine } from './fixtures.ts';
 
 describe('EventLog', () => {
@@ -51,13 +51,14 @@ describe('EventLog', () => {
       },
     };
     log.push('kkt', event.type, 'off', 'on', 1, resolver, event);
-    const [entry] = log.since(0).entries;
-    expect(entry?.refs).toEqual({ requests: ['r-1'], keys: ['k-1'], docs: [7] });
-    const doc = (entry?.data as { output: { outcomes: { result: { documents: Record<string, unknown>[] } }[] } }).output
-      .outcomes[0]?.result.documents[0];
+    const entry = log.since(0).entries[0] as LogEntry;
+    expect(entry.refs).toEqual({ requests: ['r-1'], keys: ['k-1'], docs: [7] });
+    const doc = (
+      entry.data as unknown as { output: { outcomes: { result: { documents: Record<string, unknown>[] } }[] } }
+    ).output.outcomes[0]?.result.documents[0];
     expect(doc?.number).toBe(7);
     expect(String(doc?.note)).toMatch(/^x{400}… \(1000 characters\)$/);
-    expect(JSON.stringify(entry?.data)).not.toContain('"type"');
+    expect(JSON.stringify(entry.data)).not.toContain('"type"');
   });
 
   it('refuses a capacity below one', () => {
