@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -20,6 +20,19 @@ export interface DrainResult {
   duplicates: number;
   documents: number;
   batchSize: number;
+  /** CPU of the adapter's main thread (its event loop) per drained receipt, µs (Linux only). */
+  mainThreadCpuUs?: number;
+  /** CPU of the whole process per drained receipt, µs (Linux only). */
+  processCpuUs?: number;
+}
+
+/** CPU seconds of a process, or of one of its threads (`/proc/<pid>/task/<tid>/stat`). */
+function cpuSeconds(pid: number | undefined, tid?: number): number | undefined {
+  if (pid === undefined) return undefined;
+  const path = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+  if (!existsSync(path)) return undefined;
+  const fields = readFileSync(path, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const BODY = JSON.stringify(sampleReceipt());
@@ -71,6 +84,8 @@ export async function benchDrain(count: number, batchSize: number): Promise<Drai
       headers: { 'content-type': 'application/json' },
       body: '{}',
     });
+    const pid = adapter.child.pid;
+    const cpuBefore = { main: cpuSeconds(pid, pid), all: cpuSeconds(pid) };
     const start = performance.now();
     await fetch(`${adapter.url}/v1/kkt/buffer/sync`, { method: 'POST' });
     for (;;) {
@@ -79,6 +94,11 @@ export async function benchDrain(count: number, batchSize: number): Promise<Drai
       await new Promise((r) => setTimeout(r, 5));
     }
     const seconds = (performance.now() - start) / 1000;
+    const cpuAfter = { main: cpuSeconds(pid, pid), all: cpuSeconds(pid) };
+    const perReceipt = (a?: number, b?: number) =>
+      a === undefined || b === undefined ? undefined : Math.round(((b - a) * 1e6) / count);
+    const mainThreadCpuUs = perReceipt(cpuBefore.main, cpuAfter.main);
+    const processCpuUs = perReceipt(cpuBefore.all, cpuAfter.all);
     const at = await json<{ receipts: unknown[]; documents: unknown[]; call_count: number; duplicates: number }>(
       `${ofd}/ofd/v1/_test/receipts`,
     );
@@ -91,6 +111,8 @@ export async function benchDrain(count: number, batchSize: number): Promise<Drai
       duplicates: at.duplicates,
       documents: at.documents.length,
       batchSize,
+      ...(mainThreadCpuUs !== undefined ? { mainThreadCpuUs } : {}),
+      ...(processCpuUs !== undefined ? { processCpuUs } : {}),
     };
   } finally {
     await adapter.stop();

@@ -5,7 +5,7 @@ import { MockOfdServer } from '../mocks/mock-ofd.ts';
 import { startBanner } from './banner.ts';
 import { ConfigError, listenFailure, loadConfig, parseFlags } from './config.ts';
 import { type RunningAdapter, startAdapter } from './start-adapter.ts';
-import { startStack } from './start-stack.ts';
+import { startThreadedStack } from './start-stack.ts';
 
 const USAGE = `usage: kkt-emu <command> [--option value ...]
   up        adapter + emulated ККТ + mock ОФД + mock Odoo, wired together (what npm start runs)
@@ -58,7 +58,7 @@ async function start(command: Command, rest: string[]): Promise<Running> {
   let close: () => Promise<void>;
   let extra: { ofd?: string; odoo?: string } = {};
   if (command === 'up') {
-    const stack = await startStack({ logger }, config);
+    const stack = await startThreadedStack({ logger, logLevel: logger.level, prettyLogs: tty }, config);
     adapter = stack.adapter;
     close = () => stack.stop();
     extra = { ofd: stack.ofdUrl, odoo: stack.odooUrl };

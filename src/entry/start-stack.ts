@@ -8,6 +8,7 @@ import { VirtualClock } from '../io/clock.ts';
 import { MockOdooServer } from '../mocks/mock-odoo.ts';
 import { MockOfdServer } from '../mocks/mock-ofd.ts';
 import { type Config, ConfigError, listenFailure, loadConfig } from './config.ts';
+import { startMockThread } from './mocks-off-thread.ts';
 import { type RunningAdapter, startAdapter } from './start-adapter.ts';
 
 export interface StackOptions {
@@ -31,7 +32,7 @@ export interface StackOptions {
 }
 
 /** A running kkt-emu: adapter + emulated ККТ + mock ОФД + mock Odoo, wired together. */
-export interface Stack {
+export interface StackCore {
   /** Adapter base URL (`POST {url}/v1/kkt/receipt`). */
   url: string;
   /** The ATOL Web Requests API (`POST {atolUrl}/api/v2/requests`), docs/atol.md. */
@@ -44,13 +45,25 @@ export interface Stack {
   clock: VirtualClock;
   /** The emulated device: `device.setFaults({ paperOut: true })`. */
   device: EmulatedKkt;
-  /** The mock ОФД: `ofd.setFaults({ permanent_failure: true })`, `ofd.receipts()`, `ofd.callCount`. */
-  ofd: MockOfdServer;
-  odoo: MockOdooServer;
   adapter: RunningAdapter;
   /** Runs one sync pass now (what `POST /v1/kkt/buffer/sync` does). */
   sync(): Promise<unknown>;
   stop(): Promise<void>;
+}
+
+/** The stack with its mocks in this thread, reachable as objects (what test suites use). */
+export interface Stack extends StackCore {
+  /** The mock ОФД: `ofd.setFaults({ permanent_failure: true })`, `ofd.receipts()`, `ofd.callCount`. */
+  ofd: MockOfdServer;
+  odoo: MockOdooServer;
+}
+
+/** The mocks a stack talks to, however they run. */
+interface Mocks<M> {
+  ofdUrl: string;
+  odooUrl: string;
+  stop(): Promise<void>;
+  handles: M;
 }
 
 const PROGRAMMATIC_DEFAULTS: Record<string, string> = {
@@ -63,10 +76,74 @@ const PROGRAMMATIC_DEFAULTS: Record<string, string> = {
 };
 
 /**
- * Starts the whole stack. `kkt-emu up` calls it with the CLI's config; test suites call
- * `startStack()` and get everything on ephemeral loopback ports.
+ * Starts the whole stack with the mocks in this process. Test suites call `startStack()` and get
+ * everything on ephemeral loopback ports.
  */
-export async function startStack(options: StackOptions = {}, config?: Config): Promise<Stack> {
+export function startStack(options: StackOptions = {}, config?: Config): Promise<Stack> {
+  return launch(options, config, async (c, logger) => {
+    const ofd = new MockOfdServer({ port: c.ofdPort, host: c.httpHost, logger });
+    const odoo = new MockOdooServer({ port: c.odooPort, host: c.httpHost, logger });
+    const ofdUrl = await ofd.start().catch((e) => {
+      throw listenFailure(e, 'KKT_OFD_PORT (--ofd-port)', c.ofdPort, c.httpHost);
+    });
+    const odooUrl = await odoo.start().catch(async (e) => {
+      await ofd.stop();
+      throw listenFailure(e, 'KKT_ODOO_PORT (--odoo-port)', c.odooPort, c.httpHost);
+    });
+    return {
+      ofdUrl,
+      odooUrl,
+      handles: { ofd, odoo },
+      async stop() {
+        await Promise.allSettled([ofd.stop(), odoo.stop()]);
+      },
+    };
+  });
+}
+
+/**
+ * `kkt-emu up`: the same stack with the mock ОФД and Odoo each in a worker thread, so the
+ * adapter's event loop serves only the POS and its own sync (on a real site they are other
+ * machines), and a second core does the mocks' work.
+ */
+export function startThreadedStack(
+  options: StackOptions & { logLevel?: string; prettyLogs?: boolean },
+  config: Config,
+): Promise<StackCore> {
+  return launch(options, config, async (c) => {
+    const log =
+      options.logLevel === undefined ? {} : { logLevel: options.logLevel, pretty: options.prettyLogs ?? false };
+    const [ofd, odoo] = await Promise.allSettled([
+      startMockThread({ kind: 'ofd', port: c.ofdPort, host: c.httpHost, ...log }),
+      startMockThread({ kind: 'odoo', port: c.odooPort, host: c.httpHost, ...log }),
+    ]);
+    if (ofd.status === 'rejected' || odoo.status === 'rejected') {
+      await Promise.allSettled([ofd, odoo].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+      if (ofd.status === 'rejected')
+        throw listenFailure(ofd.reason, 'KKT_OFD_PORT (--ofd-port)', c.ofdPort, c.httpHost);
+      throw listenFailure(
+        (odoo as PromiseRejectedResult).reason,
+        'KKT_ODOO_PORT (--odoo-port)',
+        c.odooPort,
+        c.httpHost,
+      );
+    }
+    return {
+      ofdUrl: ofd.value.url,
+      odooUrl: odoo.value.url,
+      handles: {},
+      async stop() {
+        await Promise.allSettled([ofd.value.stop(), odoo.value.stop()]);
+      },
+    };
+  });
+}
+
+async function launch<M>(
+  options: StackOptions,
+  config: Config | undefined,
+  startMocks: (c: Config, logger: StackOptions['logger'] & {}) => Promise<Mocks<M>>,
+): Promise<StackCore & M> {
   const temporary = config === undefined && options.dataDir === undefined;
   const dataDir = config?.dataDir ?? options.dataDir ?? mkdtempSync(join(tmpdir(), 'kkt-emu-'));
   const base = options.useProcessEnv ? process.env : {};
@@ -78,24 +155,15 @@ export async function startStack(options: StackOptions = {}, config?: Config): P
     throw e;
   }
   const logger = options.logger ?? false;
-  const host = c.httpHost;
-  const ofd = new MockOfdServer({ port: c.ofdPort, host, logger });
-  const odoo = new MockOdooServer({ port: c.odooPort, host, logger });
   const clockStart = options.clockStart ?? c.clockStart;
   const clock = new VirtualClock({
     ...(clockStart !== undefined ? { start: clockStart } : {}),
     ...((options.manualClock ?? c.clockManual) ? { manual: true } : {}),
   });
-  const cleanup: (() => Promise<void> | void)[] = [];
+  let mocks: Mocks<M> | undefined;
   try {
-    const ofdUrl = await ofd.start().catch((e) => {
-      throw listenFailure(e, 'KKT_OFD_PORT (--ofd-port)', c.ofdPort, host);
-    });
-    cleanup.push(() => ofd.stop());
-    const odooUrl = await odoo.start().catch((e) => {
-      throw listenFailure(e, 'KKT_ODOO_PORT (--odoo-port)', c.odooPort, host);
-    });
-    cleanup.push(() => odoo.stop());
+    mocks = await startMocks(c, logger);
+    const { ofdUrl, odooUrl } = mocks;
     const wired: Config = { ...c, ofdApiUrl: c.ofdApiUrl ?? ofdUrl, odooApiUrl: c.odooApiUrl ?? odooUrl };
     const adapter = await startAdapter(wired, {
       clock,
@@ -111,7 +179,9 @@ export async function startStack(options: StackOptions = {}, config?: Config): P
       throw new ConfigError(['KKT_MODE (--mode): the stack needs the emulated device; use mock']);
     }
     let stopped = false;
+    const running = mocks;
     return {
+      ...running.handles,
       url: adapter.url,
       atolUrl: adapter.atolUrl as string,
       ofdUrl,
@@ -120,8 +190,6 @@ export async function startStack(options: StackOptions = {}, config?: Config): P
       config: wired,
       clock,
       device,
-      ofd,
-      odoo,
       adapter,
       sync: () => (adapter.sync ? adapter.sync.syncNow() : Promise.resolve(null)),
       async stop() {
@@ -130,14 +198,14 @@ export async function startStack(options: StackOptions = {}, config?: Config): P
         try {
           await adapter.close();
         } finally {
-          await Promise.allSettled([ofd.stop(), odoo.stop()]);
+          await running.stop();
           clock.dispose();
           if (temporary) rmSync(dataDir, { recursive: true, force: true });
         }
       },
     };
   } catch (e) {
-    for (const undo of cleanup.reverse()) await undo();
+    await mocks?.stop();
     clock.dispose();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
     throw e;
