@@ -334,9 +334,7 @@ function drawChart(minutes) {
   nodes.push(label('0', { x: left - 4, y: bottom, 'text-anchor': 'end', class: 'tick' }));
   nodes.push(label('−60 min', { x: left, y: H - 2, class: 'tick' }));
   nodes.push(label('now', { x: W - 10, y: H - 2, 'text-anchor': 'end', class: 'tick' }));
-  nodes.push(
-    label(`pending max ${maxPending}`, { x: W - 10, y: top + 8, 'text-anchor': 'end', class: 'tick pending-label' }),
-  );
+  nodes.push(label(`line: pending, top = ${maxPending}`, { x: left + 6, y: top + 8, class: 'tick pending-label' }));
   const barWidth = Math.max(1, width / 60 - 2);
   for (const m of minutes) {
     if (m.at < start) continue;
