@@ -31,7 +31,9 @@ function cpuSeconds(pid: number | undefined, tid?: number): number | undefined {
   if (pid === undefined) return undefined;
   const path = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
   if (!existsSync(path)) return undefined;
-  const fields = readFileSync(path, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(path, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 

@@ -100,7 +100,9 @@ describe.skipIf(!hasChromium)('GET / (the console) in headless Chromium', () => 
       expect(await page.getAttribute('#slip', 'data-qr')).toBe('loaded');
       const slipText = await page.frameLocator('#slip-frame').locator('body').textContent();
       expect(slipText).toContain('Lens');
-      expect(await page.$eval('#slip-qr', (img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+      expect(
+        await page.$eval('#slip-qr', (img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      ).toBeGreaterThan(0);
     } else {
       expect(await page.getAttribute('#slip', 'data-slip')).toBe('failed-404');
     }
@@ -136,22 +138,22 @@ describe.skipIf(!hasChromium)('GET / (the console) in headless Chromium', () => 
     await page.waitForSelector('#result[data-status="200"]');
     expect(await page.textContent('#result')).toContain('cash in');
     await page.click('#report-x');
-    await page.waitForFunction(() => document.querySelector('#result')?.textContent?.includes('X report'));
+    await page.locator('#result', { hasText: 'X report' }).waitFor();
     expect(await page.getAttribute('#result', 'data-status')).toBe('200');
     await page.check('#ofd-permanent');
     await page.click('#ofd-apply');
-    await page.waitForFunction(() => document.querySelector('#result')?.textContent?.includes('ОФД faults'));
+    await page.locator('#result', { hasText: 'ОФД faults' }).waitFor();
     expect(await page.getAttribute('#result', 'data-status')).toBe('200');
     // A sale from the page: printed, then its delivery fails and the breaker opens.
     await page.click('#sale-submit');
     await page.waitForSelector('#card-ofd[data-breaker="OPEN"]');
     expect(Number(await text('[data-field="buffer.pending"]'))).toBeGreaterThan(0);
     await page.click('#ofd-clear');
-    await page.waitForFunction(() => document.querySelector('#result')?.textContent?.includes('cleared'));
+    await page.locator('#result', { hasText: 'cleared' }).waitFor();
     // "Sync now" forces the half-open probe: delivered, closed again.
     await page.click('#ofd-sync');
     await page.waitForSelector('#card-ofd[data-breaker="CLOSED"]');
-    await page.waitForFunction(() => document.querySelector('[data-field="buffer.pending"]')?.textContent === '0');
+    await page.locator('[data-field="buffer.pending"]', { hasText: /^0$/ }).waitFor();
   });
 
   it('moves the clock 25 hours from the page, and the shift expires', async () => {
