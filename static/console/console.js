@@ -152,12 +152,15 @@ async function act(label, method, path, body, headers) {
 // ---- Live state. ----
 
 const fmtTime = (iso) => (iso ? iso.replace('T', ' ').replace(/(\d\d:\d\d:\d\d).*$/, '$1') : '—');
+/** To the minute: where the seconds do not matter and space is short. */
+const fmtMinute = (iso) => (iso ? fmtTime(iso).slice(0, 16) : '—');
 const rub = (n) => `${Number(n).toLocaleString('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ₽`;
 
 function setField(name, text, tone) {
   const node = document.querySelector(`[data-field="${name}"]`);
   if (!node) return;
   node.textContent = text;
+  node.title = text;
   if (tone) node.dataset.tone = tone;
   else delete node.dataset.tone;
 }
@@ -209,7 +212,7 @@ function applyState(next) {
   setField('shift.state', kkt.shift.state, kkt.shift.state === 'expired' ? 'bad' : undefined);
   setField('shift.number', kkt.shift.number ? String(kkt.shift.number) : '—');
   setField('shift.receipts', String(kkt.shift.receipts));
-  setField('shift.opened_at', fmtTime(kkt.shift.opened_at));
+  setField('shift.opened_at', fmtMinute(kkt.shift.opened_at));
   $('#card-shift').dataset.state = kkt.shift.state;
   countdown = next.shift_remaining_s === null ? null : { seconds: next.shift_remaining_s, at: performance.now() };
   renderCountdown();
@@ -219,17 +222,14 @@ function applyState(next) {
   setField('fn.number', fn.number);
   setField(
     'fn.valid_until',
-    `${fmtTime(fn.valid_until).slice(0, 10)} (${Math.floor(daysLeft)} days)`,
+    `${fmtTime(fn.valid_until).slice(0, 10)}, ${Math.floor(daysLeft)} d`,
     daysLeft < 30 ? 'warn' : undefined,
   );
   const fill = fn.capacity > 0 ? fn.last_fiscal_doc_number / fn.capacity : 0;
-  setField(
-    'fn.fill',
-    `${fn.last_fiscal_doc_number} of ${fn.capacity} (${(100 * fill).toFixed(2)} %)`,
-    fill > 0.9 ? 'warn' : undefined,
-  );
+  setField('fn.fill', `${fn.last_fiscal_doc_number} of ${fn.capacity}`, fill > 0.9 ? 'warn' : undefined);
   $('#fn-fill').value = fill;
-  setField('fn.unsent', fn.unsent_count > 0 ? `${fn.unsent_count} since ${fmtTime(fn.oldest_unsent_at)}` : 'none');
+  $('#fn-fill').title = `${(100 * fill).toFixed(2)} % of the ФН's documents used`;
+  setField('fn.unsent', fn.unsent_count > 0 ? `${fn.unsent_count} since ${fmtMinute(fn.oldest_unsent_at)}` : 'none');
 
   setField('cash.balance', rub(kkt.cash_balance));
 
@@ -245,7 +245,7 @@ function applyState(next) {
   const ofd = h.components.ofd;
   setField('ofd.status', ofd.status);
   setField('ofd.worker', ofd.worker);
-  setField('ofd.last_success_at', fmtTime(ofd.last_success_at));
+  setField('ofd.last_success_at', fmtMinute(ofd.last_success_at));
   setField(
     'ofd.last_error',
     ofd.last_error ? `${ofd.last_error.message}` : 'none',
@@ -255,7 +255,7 @@ function applyState(next) {
   const hb = h.components.heartbeat;
   setField('heartbeat.state', hb.state, hb.state === 'offline' ? 'warn' : undefined);
   setField('heartbeat.beats', hb.beats === undefined ? '—' : String(hb.beats));
-  setField('heartbeat.last_ok_at', fmtTime(hb.last_ok_at));
+  setField('heartbeat.last_ok_at', fmtMinute(hb.last_ok_at));
 
   const controls = $('#controls');
   controls.hidden = !next.controls.emulator;
@@ -310,7 +310,7 @@ function svg(tag, attrs) {
 
 function drawChart(minutes) {
   const chart = $('#chart');
-  const W = 600;
+  const W = 900;
   const H = 170;
   const left = 36;
   const bottom = 150;

@@ -110,7 +110,10 @@ describe.skipIf(!hasChromium)('GET / (the console) in headless Chromium', () => 
     await page.screenshot({ path: `${SCREENSHOT_DIR}/console.png`, fullPage: true });
     if (process.env.KKT_UPDATE_SCREENSHOTS === '1') {
       mkdirSync('docs/img', { recursive: true });
-      await page.screenshot({ path: README_SCREENSHOT, fullPage: false });
+      await page.locator('h1').scrollIntoViewIfNeeded();
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.screenshot({ path: README_SCREENSHOT });
+      await page.setViewportSize({ width: 1440, height: 1100 });
     }
   });
 
