@@ -18,6 +18,7 @@ module.exports = {
   'atol/front': ['atol/protocol', 'service', 'device', 'fiscal', 'io'],
   service: ['device', 'machines', 'io', 'fiscal'],
   inspect: ['machines'],
-  api: ['service', 'inspect', 'device', 'fiscal'],
+  slips: ['fiscal'],
+  api: ['service', 'inspect', 'device', 'slips', 'fiscal'],
   mocks: ['fiscal'],
 };

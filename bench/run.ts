@@ -14,10 +14,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { buildIsFresh } from '../bin/build-freshness.js';
 import { type AdapterChild, freePort, spawnAdapter } from '../test/helpers/adapter-child.ts';
 import { sampleReceipt } from '../test/helpers/sample-receipt.ts';
 import { benchDrain } from './drain.ts';
 import { benchInspector } from './inspector.ts';
+import { benchStartup } from './startup.ts';
+import { benchSteady } from './steady.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'RESULTS.md');
@@ -29,6 +32,9 @@ const TARGET_RECEIPTS_PER_S = 3_000;
 const TARGET_HEALTH_P99_MS = 20;
 const DRAIN_COUNT = 10_000;
 const TARGET_DRAIN_PER_S = 2_000;
+const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 60);
+const STARTUP_PENDING = Number(process.env.BENCH_STARTUP_PENDING ?? 100_000);
+const STARTUP_RUNS = 5;
 
 const RECEIPT_BODY = JSON.stringify(sampleReceipt());
 
@@ -128,6 +134,15 @@ function procStats(pid: number | undefined): { cpuS: number; writeBytes: number 
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds of a process's main thread (its event loop), Linux only. */
+function threadCpuS(pid: number | undefined): number | undefined {
+  const path = `/proc/${pid}/task/${pid}/stat`;
+  if (pid === undefined || !existsSync(path)) return undefined;
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function getJson<T>(url: string): Promise<T> {
@@ -258,9 +273,10 @@ async function main() {
       detail: 'the share of the bare HTTP ceiling left after fiscalization and two commits',
     });
 
-    // (b2) the whole stack: the same load on `kkt-emu up`, whose worker delivers every receipt
-    // to the mock ОФД in the same process while they arrive.
-    log(`stack: POST /v1/kkt/receipt on kkt-emu up, syncing meanwhile (${SECONDS} s)…`);
+    // (b2) the whole stack: the same load on `kkt-emu up` (what `npm start` runs), whose worker
+    // delivers every receipt to the mock ОФД (in its own thread) while they arrive; one client
+    // asks GET /v1/health meanwhile.
+    log(`stack: POST /v1/kkt/receipt on kkt-emu up, syncing meanwhile, health probed (${SECONDS} s)…`);
     const dirUp = mkdtempSync(join(tmpdir(), 'kkt-bench-up-'));
     dirs.push(dirUp);
     const up = await spawnAdapter({
@@ -272,21 +288,36 @@ async function main() {
     children.push(up);
     await runCannon(receiptLoad(up.url, CONNECTIONS, 1));
     const upStats = procStats(up.child.pid);
-    const upRun = await runCannon(receiptLoad(up.url, CONNECTIONS, SECONDS));
+    const upMain = threadCpuS(up.child.pid);
+    const [upRun, upHealth] = await Promise.all([
+      runCannon(receiptLoad(up.url, CONNECTIONS, SECONDS)),
+      runCannon({ url: `${up.url}/v1/health`, connections: 1, duration: SECONDS }),
+    ]);
     const upAfter = procStats(up.child.pid);
+    const upMainAfter = threadCpuS(up.child.pid);
     const upBuffer = await getJson<{ pending: number; synced: number }>(`${up.url}/v1/kkt/buffer/status`);
     await up.stop();
     const upRate = ok2xx(upRun) / SECONDS;
+    const upCpu =
+      upStats && upAfter
+        ? `; ${fmt(((upAfter.cpuS - upStats.cpuS) * 1e6) / ok2xx(upRun))} µs CPU per receipt (process` +
+          (upMain !== undefined && upMainAfter !== undefined
+            ? `; ${fmt(((upMainAfter - upMain) * 1e6) / ok2xx(upRun))} µs on the adapter's event loop)`
+            : ')')
+        : '';
     rows.push({
-      measure: `Durable receipts/s, kkt-emu up (adapter + worker + mock ОФД in one process)`,
+      measure: `Durable receipts/s, kkt-emu up (adapter + worker; mock ОФД and Odoo in worker threads)`,
       value: fmt(upRate),
       detail:
         `p50 ${upRun.latency.p50} ms, p99 ${upRun.latency.p99} ms; ${fmt(upBuffer.synced)} synced and ` +
-        `${fmt(upBuffer.pending)} pending right after the load` +
-        (upStats && upAfter
-          ? `; ${fmt(((upAfter.cpuS - upStats.cpuS) * 1e6) / ok2xx(upRun))} µs CPU per receipt`
-          : '') +
-        `; ${fmt(upRate / receiptRate, 2)} × the adapter alone: each receipt also makes an ОФД round trip`,
+        `${fmt(upBuffer.pending)} pending right after the load${upCpu}; ${fmt(upRate / receiptRate, 2)} × the adapter ` +
+        `alone; ${fmt(upRate / fsyncRate, 2)} × the SQLite durable commit rate (target ≥ 1.0 ` +
+        `${upRate >= fsyncRate ? '✅' : '❌'}, p99 < 50 ms ${upRun.latency.p99 < 50 ? '✅' : '❌'})`,
+    });
+    rows.push({
+      measure: 'GET /v1/health p50 / p99 during that kkt-emu up load (1 connection)',
+      value: `${upHealth.latency.p50} / ${upHealth.latency.p99} ms`,
+      detail: `${fmt(ok2xx(upHealth))} answers, max ${upHealth.latency.max} ms; target p99 < ${TARGET_HEALTH_P99_MS} ms ${upHealth.latency.p99 < TARGET_HEALTH_P99_MS ? '✅' : '❌'}`,
     });
 
     // (b3) the ATOL Web Requests API on the same stack: `sell` tasks from POST to ready, with
@@ -364,10 +395,39 @@ async function main() {
         detail:
           `${fmt(d.seconds, 2)} s from recovery to pending = 0; ${fmt(d.ofdCalls)} ОФД calls ` +
           `(5 refused while down), ${d.duplicates} duplicates, ${d.documents} reports sent too; ` +
-          `${fmt(d.rate / fastifyRate, 3)} × the trivial fastify POST/s; mock ОФД in the adapter's process; ` +
+          `${fmt(d.rate / fastifyRate, 3)} × the trivial fastify POST/s; mock ОФД in its own thread` +
+          `${d.mainThreadCpuUs !== undefined ? `; ${fmt(d.mainThreadCpuUs)} µs of the adapter's event loop per receipt` : ''}; ` +
           `target ≥ ${fmt(TARGET_DRAIN_PER_S)} ${d.rate >= TARGET_DRAIN_PER_S ? '✅' : '❌'}`,
       });
     }
+
+    // (f) does the ОФД keep pace at half the measured intake of `kkt-emu up`?
+    const steadyRate = Math.max(100, Math.round(upRate / 2));
+    log(`steady: ${fmt(steadyRate)} receipts/s into kkt-emu up for ${STEADY_SECONDS} s, pending sampled…`);
+    const steady = await benchSteady(steadyRate, STEADY_SECONDS);
+    rows.push({
+      measure: `Pending receipts at half the intake (${fmt(steadyRate)}/s for ${STEADY_SECONDS} s, kkt-emu up)`,
+      value: `max ${fmt(steady.maxPending)}`,
+      detail:
+        `${fmt(steady.accepted)} accepted, p99 ${steady.p99} ms; pending every 2 s: ` +
+        `${steady.samples.map((s) => fmt(s.pending)).join(', ')}; second-half slope ${fmt(steady.slope, 1)}/s ` +
+        `(bounded: < 1 % of the intake) ${steady.bounded ? '✅' : '❌'}`,
+    });
+
+    // (g) start-up of `npm start` with a full data dir.
+    if (!buildIsFresh()) {
+      log('startup: dist/ is older than the sources: npm run build first (what npm ci does)…');
+      spawnSync(process.execPath, [join(HERE, '..', 'bin', 'build.js')], { stdio: 'inherit' });
+    }
+    log(`startup: ${fmt(STARTUP_PENDING)} pending receipts, kkt-emu up started ${STARTUP_RUNS} times…`);
+    const boot = await benchStartup(STARTUP_PENDING, STARTUP_RUNS, buildIsFresh());
+    rows.push({
+      measure: `Start-up to serving, kkt-emu up, ${fmt(boot.pending)} pending receipts and ${fmt(boot.documents)} documents (median of ${STARTUP_RUNS})`,
+      value: `${fmt(boot.median)} ms`,
+      detail:
+        `runs ${boot.runs.map((r) => fmt(r)).join(' / ')} ms; ${boot.compiled ? 'compiled build (dist/)' : 'sources through tsx'}; ` +
+        `data dir ${fmt(boot.dataDirBytes / 1e6)} MB; target < 1,000 ms ${boot.median < 1000 ? '✅' : '❌'}`,
+    });
 
     // (e) the inspector's cost: receipts/s with 5 pages streaming /inspect/events vs none.
     log('inspector: receipts/s with the inspector off, on with no page, on with 5 pages…');

@@ -17,6 +17,7 @@ import { emulatorRoutes } from './routes/emulator.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inspectRoutes } from './routes/inspect.ts';
 import { receiptRoutes } from './routes/receipts.ts';
+import { slipRoutes } from './routes/slips.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { strictValidatorCompiler } from './strict-validator.ts';
 
@@ -89,6 +90,7 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
     receiptRoutes,
     cashRoutes,
     documentRoutes,
+    slipRoutes,
     deviceRoutes,
     bufferRoutes,
     syncRoutes,

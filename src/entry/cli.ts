@@ -87,6 +87,7 @@ async function start(command: Command, rest: string[]): Promise<Running> {
         ['inspector', adapter.inspector ? `${adapter.url}/inspect` : undefined],
         ['mock ОФД', extra.ofd],
         ['mock Odoo', extra.odoo],
+        ['ATOL Web Requests', adapter.atolUrl ? `${adapter.atolUrl}/api/v2` : undefined],
       ]),
     );
   return { log: adapter.app.log, close };
