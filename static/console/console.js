@@ -427,7 +427,9 @@ async function openSlip(number) {
   for (const row of $('#documents tbody').rows) row.classList.toggle('selected', row.dataset.number === String(number));
   const base = `/v1/kkt/documents/${number}`;
   const frame = $('#slip-frame');
-  frame.dataset.src = `${base}/slip?format=html`;
+  const width = $('#slip-width').value;
+  const slipUrl = `${base}/slip?format=html${width === '48' ? '' : `&width=${width}`}`;
+  frame.dataset.src = slipUrl;
   $('#slip-links').replaceChildren(
     el('a', { href: `${base}/slip`, target: '_blank' }, 'plain text'),
     ' · ',
@@ -435,7 +437,7 @@ async function openSlip(number) {
     ' · ',
     el('a', { href: `/inspect?doc=${number}` }, 'machine transitions'),
   );
-  const [slip, qr] = await Promise.all([api('GET', `${base}/slip?format=html`), api('GET', `${base}/qr.svg`)]);
+  const [slip, qr] = await Promise.all([api('GET', slipUrl), api('GET', `${base}/qr.svg`)]);
   frame.hidden = false;
   if (slip.ok) {
     frame.srcdoc = await slip.text();
@@ -538,6 +540,10 @@ function wireControls() {
     );
   });
   $('#filters').addEventListener('input', renderArchive);
+  $('#slip-width').addEventListener('change', () => {
+    const number = $('#slip').dataset.number;
+    if (number) openSlip(Number(number));
+  });
   $('#filters').addEventListener('submit', (event) => event.preventDefault());
 }
 

@@ -92,21 +92,25 @@ describe.skipIf(!hasChromium)('GET / (the console) in headless Chromium', () => 
     await page.click(`#documents tr[data-number="${receiptNumber}"] button`);
     await Promise.all([requested, qrRequested]);
     await page.waitForSelector(`#slip[data-number="${receiptNumber}"]:not([data-slip="loading"])`);
-    // The slips are served by the slips work (docs/console.md, "Printed slips and QR codes"); until
-    // that is merged the panel asks for the right URLs and says the slip is unavailable.
-    const served = (await fetch(`${stack.url}${slipUrl}`)).status === 200;
-    if (served) {
-      expect(await page.getAttribute('#slip', 'data-slip')).toBe('loaded');
-      expect(await page.getAttribute('#slip', 'data-qr')).toBe('loaded');
-      const slipText = await page.frameLocator('#slip-frame').locator('body').textContent();
-      expect(slipText).toContain('Lens');
-      expect(
-        await page.$eval('#slip-qr', (img) => (img as unknown as { naturalWidth: number }).naturalWidth),
-      ).toBeGreaterThan(0);
-    } else {
-      expect(await page.getAttribute('#slip', 'data-slip')).toBe('failed-404');
-    }
+    expect(await page.getAttribute('#slip', 'data-slip')).toBe('loaded');
+    expect(await page.getAttribute('#slip', 'data-qr')).toBe('loaded');
+    // The slip as printed, in its sandboxed frame: the item and the fiscal block.
+    const slipText = (await page.frameLocator('#slip-frame').locator('body').textContent()) ?? '';
+    expect(slipText).toContain('Lens');
+    expect(slipText).toContain('ФПД');
+    expect(
+      await page.$eval('#slip-qr', (img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBeGreaterThan(0);
     expect(await page.getAttribute('#slip-links a[href^="/inspect"]', 'href')).toBe(`/inspect?doc=${receiptNumber}`);
+    // Narrower paper: the same document at 32 columns.
+    const narrow = page.waitForRequest((r) => r.url() === `${stack.url}${slipUrl}&width=32`);
+    await page.selectOption('#slip-width', '32');
+    await narrow;
+    await page.waitForSelector('#slip[data-slip="loaded"]');
+    const lines = ((await page.frameLocator('#slip-frame').locator('pre').first().textContent()) ?? '').split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(32);
+    await page.selectOption('#slip-width', '48');
+    await page.waitForSelector('#slip[data-slip="loaded"]');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/console.png`, fullPage: true });
     if (process.env.KKT_UPDATE_SCREENSHOTS === '1') {
       mkdirSync('docs/img', { recursive: true });
