@@ -38,6 +38,7 @@ export class ConsoleFeed {
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
+  private lastReport = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: ConsoleFeedOptions) {
     this.tickMs = options.tickMs ?? 2000;
@@ -140,7 +141,11 @@ export class ConsoleFeed {
     this.pokeTimer = undefined;
   }
 
+  /** At most one report per 30 s: a failing disk would otherwise log every sample. */
   private report(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastReport < 30_000) return;
+    this.lastReport = now;
     try {
       this.options.onError?.(error);
     } catch {
