@@ -105,9 +105,15 @@ export class EventLog {
   }
 }
 
+/**
+ * Payloads are bounded tighter than contexts: a busy register logs hundreds of events a second and
+ * every one goes to every page (bench/inspector.ts measures the cost of streaming pages).
+ */
+const PAYLOAD_LIMITS = { depth: 7, items: 12, chars: 160 };
+
 /** The event's fields but its `type` (already shown), or null when there are none. */
 function payloadOf(event: unknown) {
   if (event === null || typeof event !== 'object') return null;
   const { type: _type, ...rest } = event as Record<string, unknown>;
-  return Object.keys(rest).length === 0 ? null : toDisplayJson(rest);
+  return Object.keys(rest).length === 0 ? null : toDisplayJson(rest, PAYLOAD_LIMITS);
 }
