@@ -257,3 +257,46 @@ describe.skipIf(!hasChromium)('GET / (the console) in headless Chromium', () => 
     });
   }
 });
+
+describe.skipIf(!hasChromium)('the console with KKT_API_TOKEN in headless Chromium', () => {
+  const token = 'browser-token-0123456789';
+  let stack: InspectedStack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    stack = await startInspectedStack({ env: { KKT_API_TOKEN: token } });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('asks for the token once, then streams, lists and opens slips with it', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(10_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${stack.url}/`);
+    await page.waitForSelector('#token-dialog[open]');
+    await page.fill('#token-input', token);
+    await page.click('#token-form button[type="submit"]');
+    await page.waitForSelector('body[data-ready="true"][data-conn="live"]');
+    const res = await fetch(`${stack.url}/v1/kkt/receipt`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'token-1', authorization: `Bearer ${token}` },
+      body: JSON.stringify(sampleReceipt()),
+    });
+    expect(res.status).toBe(200);
+    const n = ((await res.json()) as { fiscal_doc: { fiscal_doc_number: number } }).fiscal_doc.fiscal_doc_number;
+    await page.click(`#documents tr[data-number="${n}"] button`);
+    await page.waitForSelector('#slip[data-slip="loaded"][data-qr="loaded"]');
+    // A reload asks no more: the token is kept for this tab.
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"][data-conn="live"]');
+    expect(await page.$('#token-dialog[open]')).toBeNull();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
