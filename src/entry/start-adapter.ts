@@ -310,6 +310,7 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
         store: atolStore,
         driver,
         receipts: fiscalizer,
+        cash,
         clock,
         timezone: config.timezone,
         vat20: config.atolVat20,

@@ -40,7 +40,14 @@ export const PAYMENT_METHODS = {
 } as const;
 export type PaymentMethod = keyof typeof PAYMENT_METHODS;
 
-/** Tag 1212 признак предмета расчёта. */
+/**
+ * Tag 1212 признак предмета расчёта. 30–33 are the FFD 1.2 marking codes: 30 АТНМ (excise goods
+ * subject to marking, without a marking code), 31 АТМ (excise, with a code), 32 ТНМ (marked goods,
+ * not excise, without a code), 33 ТМ (with a code). Sources: KKTServiceLib `PaymentObjectType.cs`
+ * (ATOL's JSON names exciseWithoutMarking = 30, exciseWithMarking = 31, commodityWithoutMarking =
+ * 32, commodityWithMarking = 33) and the ATOL Online v5 clients' order АТНМ, АТМ, ТНМ, ТМ
+ * (docs/fiscal.md). Before this was checked, 30/31 and 32/33 were swapped.
+ */
 export const PAYMENT_OBJECTS = {
   commodity: 1,
   excise: 2,
@@ -62,10 +69,10 @@ export const PAYMENT_OBJECTS = {
   resort_fee: 18,
   deposit: 19,
   expense: 20,
-  excise_with_marking: 30,
-  excise_without_marking: 31,
-  commodity_with_marking: 32,
-  commodity_without_marking: 33,
+  excise_without_marking: 30,
+  excise_with_marking: 31,
+  commodity_without_marking: 32,
+  commodity_with_marking: 33,
 } as const;
 export type PaymentObject = keyof typeof PAYMENT_OBJECTS;
 

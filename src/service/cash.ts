@@ -13,6 +13,12 @@ export type CashOutcome =
   | { ok: true; movement: CashMovement; replayed: boolean }
   | { ok: false; failure: ServiceFailure };
 
+/** What became of a cash key, learned without moving anything (how a blocked ATOL task is decided). */
+export type CashKeyOutcome =
+  | { state: 'moved'; movement: CashMovement }
+  | { state: 'none' }
+  | { state: 'unknown'; message: string };
+
 /**
  * Cash in / cash out, exactly once per Idempotency-Key (a retried cash-out never pays twice).
  * The same shape as the fiscalizer: the intent is durable before the device is asked, and an
@@ -72,6 +78,26 @@ export class CashService {
         return { ok: true, movement: made, replayed: true };
       }
       return await this.moveNew(kind, key, hash, body);
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  /**
+   * The movement made for `key`, `none` when the device made none (an intent left in flight is
+   * settled from the device's own record and removed), or `unknown` while the device cannot tell.
+   */
+  async outcomeOf(key: string): Promise<CashKeyOutcome> {
+    if (this.inFlight.has(key)) return { state: 'unknown', message: 'the request is still being processed' };
+    this.inFlight.add(key);
+    try {
+      const existing = this.o.store.getCashRequest(key);
+      if (existing?.state === 'done' && existing.movement !== null)
+        return { state: 'moved', movement: JSON.parse(existing.movement) as CashMovement };
+      const movement = existing ? await this.settle(existing) : await this.o.driver.findCashMovement(requestIdOf(key));
+      return movement ? { state: 'moved', movement } : { state: 'none' };
+    } catch (e) {
+      return { state: 'unknown', message: e instanceof Error ? e.message : String(e) };
     } finally {
       this.inFlight.delete(key);
     }

@@ -8,6 +8,7 @@ import type {
   ShiftTotals,
   VatTotals,
 } from '../fiscal/document.ts';
+import { FNS_SITE } from '../fiscal/fns-site.ts';
 import { localParts } from '../fiscal/local-time.ts';
 import { formatRubles, type Kopecks } from '../fiscal/money.ts';
 import { receiptQrString } from '../fiscal/qr.ts';
@@ -34,9 +35,6 @@ import { center, DEFAULT_WIDTH, labelled, MAX_WIDTH, MIN_WIDTH, pair, rule, wrap
  * same document and options always give the same slip.
  */
 
-/** Tag 1060 as this emulator prints it; real receipts also show `www.nalog.ru` (configurable). */
-export const DEFAULT_FNS_SITE = 'www.nalog.gov.ru';
-
 export interface SlipOptions {
   /** The ККТ's time zone: documents print local wall time (tag 1012). */
   timezone: string;
@@ -46,7 +44,7 @@ export interface SlipOptions {
   kktSerial?: string;
   /** The registration's 1048, 1009, 1187 for documents that do not carry them (reports, old receipts). */
   user?: { name?: string; address?: string; place?: string };
-  /** 1060, DEFAULT_FNS_SITE unless given. */
+  /** 1060, FNS_SITE unless given. */
   fnsSite?: string;
 }
 
@@ -290,7 +288,7 @@ export function slipLines(doc: FiscalDocument, options: SlipOptions): SlipLine[]
     width,
     timezone: options.timezone,
     kktSerial: options.kktSerial,
-    fnsSite: options.fnsSite ?? DEFAULT_FNS_SITE,
+    fnsSite: options.fnsSite ?? FNS_SITE,
     user: options.user ?? {},
   };
   const s = new Sheet(width);

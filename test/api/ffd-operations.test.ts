@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { isValidRegNumber } from '../../src/fiscal/registration.ts';
-import { sampleReceipt, startTestAdapter, type TestAdapter } from '../helpers/adapter.ts';
+import { overAtol, sampleReceipt, startTestAdapter, type TestAdapter } from '../helpers/adapter.ts';
 
 /**
  * Issue 11 over HTTP: corrections, the cash drawer, the settlement report, the registration and
@@ -70,37 +70,45 @@ describe('registration', () => {
     expect((await t.receipt('patent', sampleReceipt({ taxation_type: 'patent' }))).status).toBe(200);
   });
 
-  test('the status shows the registration; its number passes the CRC and the registration report names 1062', async () => {
-    const t = await start({ KKT_TAXATION_TYPES: 'osn,usn_income', KKT_PLACE: 'Касса 3' });
-    const s = (await t.get('/v1/kkt/status')).body;
-    expect(s.registration).toMatchObject({
-      inn: '7700000009',
-      kkt_serial: '00000000000001',
-      taxation_types: ['osn', 'usn_income'],
-      place: 'Касса 3',
-    });
-    expect(isValidRegNumber(s.registration.reg_number, s.registration.inn, s.registration.kkt_serial)).toBe(true);
-    const reg = (await t.get('/v1/kkt/documents/1')).body;
-    expect(reg).toMatchObject({ number: 1, type: 1, fns: { code: 1, kktRegId: expect.any(String) } });
-    expect(reg.fns.taxationType).toBe(1 | 2);
-    expect(reg.fns.appliedTaxationType).toBeUndefined();
-  });
+  // Over ATOL: Web Requests names no place (1187) and cannot read back document 1, which the driver did not make.
+  test.skipIf(overAtol())(
+    'the status shows the registration; its number passes the CRC and the registration report names 1062',
+    async () => {
+      const t = await start({ KKT_TAXATION_TYPES: 'osn,usn_income', KKT_PLACE: 'Касса 3' });
+      const s = (await t.get('/v1/kkt/status')).body;
+      expect(s.registration).toMatchObject({
+        inn: '7700000009',
+        kkt_serial: '00000000000001',
+        taxation_types: ['osn', 'usn_income'],
+        place: 'Касса 3',
+      });
+      expect(isValidRegNumber(s.registration.reg_number, s.registration.inn, s.registration.kkt_serial)).toBe(true);
+      const reg = (await t.get('/v1/kkt/documents/1')).body;
+      expect(reg).toMatchObject({ number: 1, type: 1, fns: { code: 1, kktRegId: expect.any(String) } });
+      expect(reg.fns.taxationType).toBe(1 | 2);
+      expect(reg.fns.appliedTaxationType).toBeUndefined();
+    },
+  );
 });
 
 describe('the clock', () => {
-  test('a host clock stepped back behind the last document: 409 CLOCK_BEHIND_LAST_DOCUMENT, no document', async () => {
-    const t = await start();
-    expect((await t.receipt('before', sampleReceipt())).status).toBe(200);
-    const before = await t.lastDocNumber();
-    t.clock.set(t.clock.now() - 10 * 60_000);
-    const r = await t.receipt('after-step', sampleReceipt());
-    expect(r.status).toBe(409);
-    expect(r.body.code).toBe('CLOCK_BEHIND_LAST_DOCUMENT');
-    expect(await t.lastDocNumber()).toBe(before);
-    // Time catches up: the same key prints then.
-    t.clock.advance(11 * 60_000);
-    expect((await t.receipt('after-step', sampleReceipt())).status).toBe(200);
-  });
+  // Over ATOL the device's clock is in the server's process, not the adapter's.
+  test.skipIf(overAtol())(
+    'a host clock stepped back behind the last document: 409 CLOCK_BEHIND_LAST_DOCUMENT, no document',
+    async () => {
+      const t = await start();
+      expect((await t.receipt('before', sampleReceipt())).status).toBe(200);
+      const before = await t.lastDocNumber();
+      t.clock.set(t.clock.now() - 10 * 60_000);
+      const r = await t.receipt('after-step', sampleReceipt());
+      expect(r.status).toBe(409);
+      expect(r.body.code).toBe('CLOCK_BEHIND_LAST_DOCUMENT');
+      expect(await t.lastDocNumber()).toBe(before);
+      // Time catches up: the same key prints then.
+      t.clock.advance(11 * 60_000);
+      expect((await t.receipt('after-step', sampleReceipt())).status).toBe(200);
+    },
+  );
 });
 
 describe('the cash drawer', () => {
@@ -128,8 +136,9 @@ describe('the cash drawer', () => {
     const out = await t.post('/v1/kkt/cash/out', { amount: 100 }, { 'idempotency-key': 'out-2' });
     expect(out.body.cash_balance).toBe(400.5);
     expect((await t.get('/v1/kkt/status')).body.cash_balance).toBe(400.5);
-    // Cash movements are not fiscal documents.
-    expect((await t.get('/v1/kkt/documents')).body.documents.map((d: { type: number }) => d.type)).toEqual([1, 2]);
+    // Cash movements are not fiscal documents (over ATOL the list holds only what the driver made: none).
+    const types = (await t.get('/v1/kkt/documents')).body.documents.map((d: { type: number }) => d.type);
+    expect(types).toEqual(overAtol() ? [] : [1, 2]);
   });
 
   test('a cash refund larger than the drawer: 409 INSUFFICIENT_CASH and nothing printed; by card it prints', async () => {
@@ -180,6 +189,8 @@ describe('the ФН archive', () => {
     expect(list.status, list.text).toBe(200);
     expect(list.body.next).toBeNull();
     const docs = list.body.documents as { number: number; type: number; fns: Record<string, unknown> }[];
+    // Over ATOL the archive is the driver's journal: the registration (document 1) was not made through it.
+    if (overAtol()) docs.unshift({ number: 1, type: 1, fns: {} });
     expect(docs.map((d) => d.type)).toEqual([1, 2, 3, 3, 3, 31, 21, 5]);
     expect(docs.map((d) => d.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const [, , first, second, refund, corr, , close] = docs;
@@ -187,7 +198,8 @@ describe('the ФН archive', () => {
       code: 3,
       user: expect.any(String),
       userInn: expect.stringMatching(/^7700000009/),
-      retailPlace: 'Торговый зал № 1',
+      // Web Requests' registration info names no place of settlement (1187).
+      ...(overAtol() ? {} : { retailPlace: 'Торговый зал № 1' }),
       retailPlaceAddress: expect.any(String),
       operationType: 1,
       appliedTaxationType: 1,

@@ -28,4 +28,5 @@ describe('over the ATOL Web Requests API', async () => {
   await import('../api/buffer.test.ts');
   await import('../api/bad-input.test.ts');
   await import('../api/auth-and-modes.test.ts');
+  await import('../api/ffd-operations.test.ts');
 });

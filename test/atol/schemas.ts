@@ -165,12 +165,58 @@ const shiftTotals = {
   },
 } as const;
 
+/** Spec `CashMovementResult` / `CashMovementCounters`: the drawer after the operation. */
+const cashMovementResult = {
+  type: 'object',
+  required: ['counters'],
+  additionalProperties: false,
+  properties: {
+    counters: { type: 'object', required: ['cashSum'], additionalProperties: false, properties: { cashSum: num } },
+  },
+} as const;
+
+/** Spec `ReportOfdExchangeStatusResult`: fiscalParams, errors (`OfdExchangeErrors`), status, warnings. */
+const reportOfdExchangeStatusResult = {
+  type: 'object',
+  required: ['fiscalParams', 'errors', 'status', 'warnings'],
+  additionalProperties: false,
+  properties: {
+    fiscalParams,
+    errors: exchangeErrors,
+    status: exchangeStatus,
+    warnings: fiscalResult.properties.warnings,
+  },
+} as const;
+
 /** The `result` of each JSON task type (null for the ones that print only). */
 const TASK_RESULTS: Record<string, object> = {
   sell: receiptResult,
   sellReturn: receiptResult,
   buy: receiptResult,
   buyReturn: receiptResult,
+  // Spec `ReceiptResult`: "Результат формирования фискального чека или чека коррекции".
+  sellCorrection: receiptResult,
+  sellReturnCorrection: receiptResult,
+  buyCorrection: receiptResult,
+  buyReturnCorrection: receiptResult,
+  cashIn: cashMovementResult,
+  cashOut: cashMovementResult,
+  reportOfdExchangeStatus: reportOfdExchangeStatusResult,
+  // node-atol-rpc `GetCashDrawerStatusTaskResult` (the spec has no schema for this task's result).
+  getCashDrawerStatus: {
+    type: 'object',
+    required: ['counters', 'cashDrawerStatus'],
+    additionalProperties: false,
+    properties: {
+      counters: cashMovementResult.properties.counters,
+      cashDrawerStatus: {
+        type: 'object',
+        required: ['cashDrawerOpened'],
+        additionalProperties: false,
+        properties: { cashDrawerOpened: bool },
+      },
+    },
+  },
   openShift: fiscalResult,
   closeShift: {
     ...fiscalResult,

@@ -60,6 +60,12 @@ export { sampleReceipt } from './sample-receipt.ts';
 const driverEnv = (): Record<string, string> =>
   process.env.KKT_TEST_DRIVER_ENV ? JSON.parse(process.env.KKT_TEST_DRIVER_ENV) : {};
 
+/**
+ * Whether the adapters of this file drive kkt-emu's ATOL server in another process: the few
+ * checks that need the device in-process (its clock, documents the driver did not make) skip then.
+ */
+export const overAtol = (): boolean => Boolean(driverEnv().KKT_TEST_ATOL_CHILD);
+
 /** Settings that belong to the adapter under test, not to the ATOL server's process behind it. */
 const ADAPTER_ONLY = /^KKT_(MODE|API_TOKEN|BUFFER_|HTTP_|DATA_DIR|DRIVER_TYPE|TEST_)/;
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  CashMovement,
+  CashRequest,
   ConfirmResult,
   DeviceControls,
   DeviceFaults,
@@ -7,14 +9,17 @@ import type {
   KktDriver,
   XReport,
 } from '../../device/driver.ts';
-import { notYetSupported } from '../../device/not-yet-supported.ts';
-import type { Operation } from '../../fiscal/codes.ts';
+import type { Operation, TaxationType } from '../../fiscal/codes.ts';
+import { emptyCounters } from '../../fiscal/counters.ts';
 import type {
   CorrectionDocument,
+  CorrectionInput,
   FiscalDocument,
+  FnWarnings,
   OperationTotals,
   ReceiptDocument,
   ReceiptInput,
+  SettlementReportDocument,
   ShiftCloseDocument,
   ShiftOpenDocument,
   ShiftTotals,
@@ -24,7 +29,7 @@ import type { VatRate } from '../../fiscal/vat.ts';
 import type { AtolHttp } from '../../io/http/atol-http.ts';
 import type { AtolJournal } from '../../io/sqlite/atol-journal.ts';
 import type { FiscalParams } from '../protocol/results.ts';
-import { receiptTask } from '../protocol/tasks.ts';
+import { correctionTask, receiptTask, taxationFromAtol } from '../protocol/tasks.ts';
 import type { TaskResult } from '../protocol/wire.ts';
 
 export interface AtolDriverOptions {
@@ -59,6 +64,8 @@ const REFUSALS: Record<number, FiscalErrorCode> = {
   137: 'FN_FULL',
   120: 'FN_EXPIRED',
   140: 'OFD_TIMEOUT',
+  80: 'INSUFFICIENT_CASH',
+  36: 'CLOCK_BEHIND_LAST_DOCUMENT',
   8: 'VALIDATION_FAILED',
   13: 'VALIDATION_FAILED',
   16: 'VALIDATION_FAILED',
@@ -107,6 +114,13 @@ function shiftTotalsOf(result: Json): ShiftTotals {
   return totals;
 }
 
+/** The journal's record of a cash movement sent under a uuid (the input before, the movement after). */
+interface CashIntent {
+  cash: 'in' | 'out';
+  amount: number;
+  cashier?: string;
+}
+
 /**
  * A KktDriver over an ATOL "Web Requests" server (`KKT_DRIVER_TYPE=atol`, `KKT_ATOL_URL`): each
  * operation is a request with a fresh uuid, POSTed and polled until every task is final, as a
@@ -114,11 +128,13 @@ function shiftTotalsOf(result: Json): ShiftTotals {
  * journal before the POST, so after a crash `findReceipt` learns the outcome from the server's
  * stored result (a blocked request is waited for: the server settles it from its ФН).
  */
-const LATER = notYetSupported('ATOL');
-
 export class AtolDriver implements KktDriver {
   readonly kind = 'atol' as const;
   private userInn: string | undefined;
+  /** The drawer as last read (queryShiftTotals) or moved through this driver. */
+  private cashBalance = 0;
+  /** 1048 and 1009 as getRegistrationInfo names them (printed on receipts and corrections). */
+  private user: { userName?: string; address?: string } = {};
   private closed = false;
 
   constructor(private readonly o: AtolDriverOptions) {}
@@ -127,7 +143,7 @@ export class AtolDriver implements KktDriver {
     const uuid = receipt.requestId ?? randomUUID();
     this.o.journal.put(uuid, receipt);
     const [result] = await this.run(uuid, [receiptTask(receipt)]);
-    return this.receiptDocument(uuid, receipt, this.check(result));
+    return (await this.receiptDocument(uuid, receipt, this.check(result))) as ReceiptDocument;
   }
 
   async openShift(options: { cashier?: string } = {}): Promise<ShiftOpenDocument> {
@@ -202,6 +218,13 @@ export class AtolDriver implements KktDriver {
         'queryDeviceInfo',
       ].map((op) => this.operation(op)),
     );
+    // The drawer (spec `CashDrawerTotals.sum`: "Сумма в денежном ящике"). A server that cannot
+    // answer it now (kkt-emu's own runs the X report for it, refused without paper) leaves the
+    // last balance read: the status must not fail for it.
+    try {
+      const totals = await this.operation('queryShiftTotals');
+      this.cashBalance = kopecks(totals.shiftTotals?.cashDrawerTotals?.sum);
+    } catch {}
     const registration = await this.registration();
     const d = device.deviceStatus;
     const warnings = fnInfo.fnInfo.warnings ?? {};
@@ -230,10 +253,12 @@ export class AtolDriver implements KktDriver {
         userName: registration.organization.name,
         address: registration.organization.address,
         place: null,
-        taxationTypes: [],
+        // 1062 as getRegistrationInfo names it: the Fiscalizer then refuses an unregistered 1055 itself.
+        taxationTypes: ((registration.organization.taxationTypes ?? []) as unknown[])
+          .map(taxationFromAtol)
+          .filter((t): t is TaxationType => t !== undefined),
       },
-      // getCashDrawerStatus comes with the corrections/cash phase of the ATOL API.
-      cashBalance: 0,
+      cashBalance: this.cashBalance,
       shift: {
         state: shift.shiftStatus.state === 'unknown' ? 'closed' : shift.shiftStatus.state,
         number: Number(shift.shiftStatus.number),
@@ -254,13 +279,106 @@ export class AtolDriver implements KktDriver {
     };
   }
 
-  /** Not yet sent as ATOL tasks (sellCorrection…, cashIn/cashOut, reportOfdExchangeStatus come with
-   * the corrections/cash phase of the ATOL API). */
-  readonly printCorrection = LATER.printCorrection;
-  readonly cashIn = LATER.cashIn;
-  readonly cashOut = LATER.cashOut;
-  readonly settlementReport = LATER.settlementReport;
-  readonly findCashMovement = LATER.findCashMovement;
+  /** A correction receipt as a `sellCorrection`-family task; exactly once like a receipt (uuid = request id). */
+  async printCorrection(correction: CorrectionInput): Promise<CorrectionDocument> {
+    const uuid = correction.requestId ?? randomUUID();
+    this.o.journal.put(uuid, correction);
+    const [result] = await this.run(uuid, [correctionTask(correction)]);
+    return (await this.receiptDocument(uuid, correction, this.check(result))) as CorrectionDocument;
+  }
+
+  cashIn(request: CashRequest): Promise<CashMovement> {
+    return this.cash('in', request);
+  }
+
+  cashOut(request: CashRequest): Promise<CashMovement> {
+    return this.cash('out', request);
+  }
+
+  /**
+   * `cashIn` / `cashOut` under the request id as uuid, with `getDeviceStatus` in the same request
+   * for the time (the result carries only the drawer's balance). The intent is in the journal
+   * before the POST, so `findCashMovement` learns a crashed movement's outcome from the server.
+   */
+  private async cash(kind: 'in' | 'out', request: CashRequest): Promise<CashMovement> {
+    const uuid = request.requestId ?? randomUUID();
+    const intent: CashIntent = { cash: kind, amount: request.amount };
+    if (request.cashier !== undefined) intent.cashier = request.cashier;
+    this.o.journal.put(uuid, intent);
+    const task = {
+      type: kind === 'in' ? 'cashIn' : 'cashOut',
+      cashSum: request.amount / 100,
+      ...operator(request.cashier !== undefined ? { cashier: request.cashier } : {}),
+    };
+    const [moved, device] = await this.run(uuid, [task, { type: 'getDeviceStatus' }]);
+    return this.movement(uuid, intent, this.check(moved), device);
+  }
+
+  /** The movement sent under `requestId`: from the journal, or from the server's stored result. */
+  async findCashMovement(requestId: string): Promise<CashMovement | undefined> {
+    const entry = this.o.journal.get(requestId);
+    if (!entry) return undefined;
+    if (entry.document) return entry.document as CashMovement;
+    const first = await this.http('GET', `/api/v2/requests/${encodeURIComponent(requestId)}`);
+    if (first.status === 404) {
+      this.o.journal.remove(requestId);
+      return undefined;
+    }
+    const [moved, device] = await this.poll(requestId);
+    if (moved?.status !== 'ready') {
+      this.o.journal.remove(requestId);
+      return undefined;
+    }
+    return this.movement(requestId, entry.input as CashIntent, moved.result, device);
+  }
+
+  private movement(uuid: string, intent: CashIntent, result: Json, device: TaskResult | undefined): CashMovement {
+    const at = device?.status === 'ready' ? instant((device.result as Json)?.deviceStatus?.currentDateTime) : null;
+    const movement: CashMovement = {
+      kind: intent.cash,
+      amount: intent.amount,
+      balance: kopecks(result?.counters?.cashSum),
+      at: at ?? Date.now(),
+      requestId: uuid,
+    };
+    if (intent.cashier !== undefined) movement.cashier = intent.cashier;
+    this.cashBalance = movement.balance;
+    this.o.journal.complete(uuid, intent, null, movement);
+    return movement;
+  }
+
+  /**
+   * Form 21 as `reportOfdExchangeStatus`, with `getFnStatus` for the ФН's warnings. Web Requests
+   * returns no ФН totals (1157) for it, so the journal's copy carries empty counters.
+   */
+  async settlementReport(options: { cashier?: string } = {}): Promise<SettlementReportDocument> {
+    const [report, fn] = await this.run(randomUUID(), [
+      { type: 'reportOfdExchangeStatus', ...operator(options) },
+      { type: 'getFnStatus' },
+    ]);
+    const result = this.check(report);
+    const p = this.fiscalParams(result);
+    const w = fn?.status === 'ready' ? ((fn.result as Json)?.fnStatus?.warnings ?? {}) : {};
+    const warnings: FnWarnings = {
+      keysExpiring: false,
+      replaceUrgently: Boolean(w.needReplacement),
+      memoryAlmostFull: Boolean(w.memoryOverflow),
+      ofdAckOverdue: Boolean(w.ofdTimeout),
+    };
+    const doc: SettlementReportDocument = {
+      kind: 'settlementReport',
+      ...(await this.header(p)),
+      unsentCount: Number(result.status?.notSentCount ?? 0),
+      firstUnsentNumber: Number(result.status?.notSentFirstDocNumber ?? 0) || null,
+      firstUnsentAt: instant(result.status?.notSentFirstDocDateTime),
+      fnTotals: emptyCounters(),
+      warnings,
+    };
+    if (p.shiftNumber > 0) doc.shiftNumber = p.shiftNumber;
+    if (options.cashier !== undefined) doc.cashier = options.cashier;
+    this.o.journal.complete(`doc:${doc.fnNumber}:${doc.number}`, {}, doc.number, doc);
+    return doc;
+  }
 
   /** The documents made through this driver, in number order (the journal). */
   async documents(fromNumber: number, limit: number): Promise<FiscalDocument[]> {
@@ -289,7 +407,7 @@ export class AtolDriver implements KktDriver {
   ): Promise<ReceiptDocument | CorrectionDocument | undefined> {
     const entry = this.o.journal.get(requestId);
     if (!entry) return undefined;
-    if (entry.document) return entry.document as ReceiptDocument;
+    if (entry.document) return entry.document as ReceiptDocument | CorrectionDocument;
     const first = await this.http('GET', `/api/v2/requests/${encodeURIComponent(requestId)}`);
     if (first.status === 404) {
       this.o.journal.remove(requestId);
@@ -300,7 +418,7 @@ export class AtolDriver implements KktDriver {
       this.o.journal.remove(requestId);
       return undefined;
     }
-    return this.receiptDocument(requestId, entry.input as ReceiptInput, result.result);
+    return this.receiptDocument(requestId, entry.input as ReceiptInput | CorrectionInput, result.result);
   }
 
   /** An ATOL ККТ sends its documents to its ОФД itself: nothing is owed through the adapter. */
@@ -360,6 +478,11 @@ export class AtolDriver implements KktDriver {
     const [r] = await this.run(randomUUID(), [{ type: 'getRegistrationInfo' }]);
     const reg = this.check(r);
     this.userInn = reg.organization?.vatin;
+    const org = reg.organization ?? {};
+    this.user = {
+      ...(typeof org.name === 'string' && org.name !== '' ? { userName: org.name } : {}),
+      ...(typeof org.address === 'string' && org.address !== '' ? { address: org.address } : {}),
+    };
     return reg;
   }
 
@@ -414,16 +537,20 @@ export class AtolDriver implements KktDriver {
     };
   }
 
-  private async receiptDocument(uuid: string, input: ReceiptInput, result: Json): Promise<ReceiptDocument> {
+  /** The receipt (or, when the input has a basis, the correction) the server's result completes. */
+  private async receiptDocument(
+    uuid: string,
+    input: ReceiptInput | CorrectionInput,
+    result: Json,
+  ): Promise<ReceiptDocument | CorrectionDocument> {
     const p = this.fiscalParams(result);
     const total = input.items.reduce((s, it) => s + it.sum, 0);
     const nonCash = input.payments.card + input.payments.prepaid + input.payments.credit + input.payments.other;
     const vatTotals: Partial<Record<VatRate, number>> = {};
     for (const it of input.items) vatTotals[it.vatRate] = (vatTotals[it.vatRate] ?? 0) + it.vatSum;
-    const doc: ReceiptDocument = {
-      kind: 'receipt',
+    const numbered = {
       ...(await this.header(p)),
-      ...input,
+      ...this.user,
       requestId: uuid,
       shiftNumber: p.shiftNumber,
       receiptNumber: Number(p.fiscalReceiptNumber),
@@ -431,6 +558,10 @@ export class AtolDriver implements KktDriver {
       change: nonCash + input.payments.cash - total,
       vatTotals,
     };
+    const doc: ReceiptDocument | CorrectionDocument =
+      'correction' in input
+        ? { kind: 'correction', ...input, ...numbered }
+        : { kind: 'receipt', ...input, ...numbered };
     this.o.journal.complete(uuid, input, doc.number, doc);
     return doc;
   }

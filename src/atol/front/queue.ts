@@ -4,9 +4,10 @@ import type { FiscalDocument } from '../../fiscal/document.ts';
 import { FiscalError } from '../../fiscal/errors.ts';
 import { localParts, truncateToMinute } from '../../fiscal/local-time.ts';
 import type { AtolQueueStore, AtolTaskRow, TaskOutcome } from '../../io/sqlite/atol-queue-store.ts';
+import type { CashKeyOutcome, CashKind, CashOutcome } from '../../service/cash.ts';
 import type { KeyOutcome, ReceiptOutcome } from '../../service/fiscalizer.ts';
 import { type AtolError, type AtolErrorName, atolError, NO_ERROR } from '../protocol/errors.ts';
-import { fiscalResult } from '../protocol/results.ts';
+import { cashResult, fiscalResult, settlementReportResult } from '../protocol/results.ts';
 import { type AtolTask, type ParsedTask, parseTask, type Vat20Policy, validationError } from '../protocol/tasks.ts';
 import {
   type RequestResult,
@@ -16,6 +17,7 @@ import {
   taskResult,
 } from '../protocol/wire.ts';
 import {
+  cashDrawerStatusResult,
   deviceInfoResult,
   deviceStatusResult,
   fnInfoResult,
@@ -27,16 +29,24 @@ import {
   shiftTotalsResult,
 } from './results.ts';
 
-/** The adapter's receipt path (the Fiscalizer): the one way a receipt reaches the device. */
+/** The adapter's receipt path (the Fiscalizer): the one way a receipt or a correction reaches the device. */
 export interface ReceiptPort {
   receipt(key: string, body: unknown): Promise<ReceiptOutcome>;
+  correction(key: string, body: unknown): Promise<ReceiptOutcome>;
   outcomeOf(key: string): Promise<KeyOutcome>;
+}
+
+/** The adapter's cash path (the CashService): exactly one drawer movement per key. */
+export interface CashPort {
+  move(kind: CashKind, key: string, body: unknown): Promise<CashOutcome>;
+  outcomeOf(key: string): Promise<CashKeyOutcome>;
 }
 
 export interface AtolQueueOptions {
   store: AtolQueueStore;
   driver: KktDriver;
   receipts: ReceiptPort;
+  cash: CashPort;
   /** The fiscal clock: the year of the document decides the vat20 policy. */
   clock: Clock;
   timezone: string;
@@ -91,14 +101,27 @@ function failureError(code: string, message: string): AtolError {
   return name ? atolError(name) : atolError('UNKNOWN', message);
 }
 
-/** Why a fiscal task's outcome is unknown after a crash, by task: the driver's "interrupted" texts. */
+/**
+ * Why a task's outcome is unknown after a crash, by task: the driver's "interrupted" texts where
+ * it has one (receipts and corrections 177, shift reports 175 / 32); otherwise 15 "Неизвестная
+ * ошибка" (the settlement report and cash movements: no source names a code).
+ */
 function interruptedError(task: AtolTask): AtolError {
   if (task.kind === 'openShift') return { code: 175, description: 'Отчет об открытии смены прерван' };
   if (task.kind === 'closeShift') return { code: 32, description: 'Отчет о закрытии смены прерван' };
-  return atolError('CLOSE_RECEIPT_INTERRUPTED');
+  if (task.kind === 'receipt' || task.kind === 'correction') return atolError('CLOSE_RECEIPT_INTERRUPTED');
+  return atolError('UNKNOWN');
 }
 
-const receiptKey = (uuid: string, idx: number) => `atol:${uuid}:${idx}`;
+/** The Idempotency-Key a task goes under on the adapter's paths (receipts, corrections, cash). */
+const taskKey = (uuid: string, idx: number) => `atol:${uuid}:${idx}`;
+
+/** The ФН document a report task makes, by which a blocked one is found after the saved number. */
+const REPORT_KINDS = {
+  openShift: 'shiftOpen',
+  closeShift: 'shiftClose',
+  settlementReport: 'settlementReport',
+} as const;
 
 /**
  * The queue of the emulated ATOL Web Requests server, one per device: requests run one after
@@ -106,9 +129,10 @@ const receiptKey = (uuid: string, idx: number) => `atol:${uuid}:${idx}`;
  * are `interrupted`. Everything is in `atol.db`, so an accepted uuid is never run twice.
  *
  * A fiscal task whose outcome is unknown (a crash mid-task, a lost link to the device) is
- * `blocked`, as on the real server, and the queue stops until it is decided: a receipt by the
- * Fiscalizer (the request id travels in the document), a shift report by comparing the ФН's
- * document numbers before and after. Decided tasks become `ready` (with `warnings.recovered`)
+ * `blocked`, as on the real server, and the queue stops until it is decided: a receipt or a
+ * correction by the Fiscalizer (the request id travels in the document), a cash movement by the
+ * CashService (the device keeps each movement under its key's id), a shift or settlement report
+ * by the ФН's documents after the number saved before it. Decided tasks become `ready` (with `warnings.recovered`)
  * or `error`; the rest of their request stays `interrupted`.
  */
 export class AtolQueue {
@@ -326,18 +350,48 @@ export class AtolQueue {
     const { driver } = this.o;
     const tz = this.o.timezone;
     switch (task.kind) {
-      case 'receipt': {
+      case 'receipt':
+      case 'correction': {
         await this.o.store.group.run(() => this.o.store.startTask(uuid, idx, null));
-        const r = await this.o.receipts.receipt(receiptKey(uuid, idx), task.body);
-        if (r.ok)
-          return ready(fiscalResult(r.receipt.document, tz, { recovered: r.replayed, messages: r.receipt.warnings }));
+        const key = taskKey(uuid, idx);
+        let r: ReceiptOutcome;
+        try {
+          r =
+            task.kind === 'receipt'
+              ? await this.o.receipts.receipt(key, task.body)
+              : await this.o.receipts.correction(key, task.body);
+        } catch {
+          // Whatever threw, the archive decides (the Fiscalizer's intent, if written, is settled there).
+          return this.block(uuid, idx, atolError('NO_CONNECTION'));
+        }
+        if (r.ok) {
+          const messages = [...task.warnings, ...r.receipt.warnings];
+          return ready(fiscalResult(r.receipt.document, tz, { recovered: r.replayed, messages }));
+        }
         const f = r.failure;
         if (f.code === 'DEVICE_UNAVAILABLE') return this.block(uuid, idx, atolError('NO_CONNECTION'));
         if (f.code === 'VALIDATION_FAILED') return failed(validationError(f.errors ?? [], task.itemIndex));
         return failed(failureError(f.code, f.message));
       }
+      case 'cash': {
+        await this.o.store.group.run(() => this.o.store.startTask(uuid, idx, null));
+        let r: CashOutcome;
+        try {
+          r = await this.o.cash.move(task.type === 'cashIn' ? 'in' : 'out', taskKey(uuid, idx), task.body);
+        } catch {
+          // E.g. the device could not say whether the key moved cash before: its record decides later.
+          return this.block(uuid, idx, atolError('NO_CONNECTION'));
+        }
+        if (r.ok) return ready(cashResult(r.movement.balance));
+        const f = r.failure;
+        // A cash-out the device may have paid: the queue waits for the device's record, never pays twice.
+        if (f.code === 'DEVICE_UNAVAILABLE') return this.block(uuid, idx, atolError('NO_CONNECTION'));
+        if (f.code === 'VALIDATION_FAILED') return failed(validationError(f.errors ?? [], []));
+        return failed(failureError(f.code, f.message));
+      }
       case 'openShift':
-      case 'closeShift': {
+      case 'closeShift':
+      case 'settlementReport': {
         let after: number;
         try {
           after = (await driver.status()).fn.lastFiscalDocNumber;
@@ -347,6 +401,8 @@ export class AtolQueue {
         this.o.store.startTask(uuid, idx, after);
         const options = task.cashier !== undefined ? { cashier: task.cashier } : {};
         try {
+          if (task.kind === 'settlementReport')
+            return ready(settlementReportResult(await driver.settlementReport(options), tz));
           const doc = task.kind === 'openShift' ? await driver.openShift(options) : await driver.closeShift(options);
           return ready(fiscalResult(doc, tz));
         } catch (e) {
@@ -370,15 +426,13 @@ export class AtolQueue {
           if (e instanceof FiscalError) return failed(failureError(e.code, e.message));
           return failed(atolError('NO_CONNECTION'));
         }
-      case 'later':
-        return failed(atolError('NOT_SUPPORTED', `задание '${task.type}' появится вместе с ядром ФФД 1.2`));
     }
   }
 
   private async query(task: Extract<AtolTask, { kind: 'query' }>): Promise<unknown> {
     const { driver, extras } = this.o;
-    if (task.type === 'getShiftTotals') return shiftTotalsResult(await driver.xReport());
     const s = await driver.status();
+    if (task.type === 'getShiftTotals') return shiftTotalsResult(await driver.xReport(), s.cashBalance);
     switch (task.type) {
       case 'getDeviceStatus':
         return deviceStatusResult(s);
@@ -394,6 +448,8 @@ export class AtolQueue {
         return registrationInfoResult(s, extras);
       case 'getDeviceInfo':
         return deviceInfoResult(s, extras);
+      case 'getCashDrawerStatus':
+        return cashDrawerStatusResult(s);
       case 'getLastFiscalParams': {
         const doc = await this.lastDocument(s.fn.lastFiscalDocNumber, task.forReceipt);
         return doc ? fiscalResult(doc, this.o.timezone) : null;
@@ -404,7 +460,8 @@ export class AtolQueue {
   private async lastDocument(last: number, receipt: boolean): Promise<FiscalDocument | undefined> {
     for (let n = last; n >= 1 && n > last - 1000; n--) {
       const doc = await this.o.driver.getDocument(n);
-      if (doc && (!receipt || doc.kind === 'receipt')) return doc;
+      // `forReceipt`: the last чек, and a correction is one (form 31 is a кассовый чек коррекции).
+      if (doc && (!receipt || doc.kind === 'receipt' || doc.kind === 'correction')) return doc;
     }
     return undefined;
   }
@@ -436,7 +493,13 @@ export class AtolQueue {
     }
     const parsed = this.parse(row);
     const original = { code: row.error_code, description: row.error_description };
-    const decision = parsed.ok ? await this.decide(b.uuid, row, parsed.task, original) : failed(parsed.error);
+    let decision: TaskOutcome | 'unknown';
+    try {
+      decision = parsed.ok ? await this.decide(b.uuid, row, parsed.task, original) : failed(parsed.error);
+    } catch {
+      // The device still cannot be read: look again later.
+      decision = 'unknown';
+    }
     if (decision === 'unknown') {
       this.scheduleRetry();
       return;
@@ -453,13 +516,20 @@ export class AtolQueue {
     original: AtolError,
   ): Promise<TaskOutcome | 'unknown'> {
     const tz = this.o.timezone;
-    if (task.kind === 'receipt') {
-      const o = await this.o.receipts.outcomeOf(receiptKey(uuid, row.idx));
+    if (task.kind === 'receipt' || task.kind === 'correction') {
+      const o = await this.o.receipts.outcomeOf(taskKey(uuid, row.idx));
       if (o.state === 'unknown') return 'unknown';
       if (o.state === 'none') return failed(original);
-      return ready(fiscalResult(o.receipt.document, tz, { recovered: true, messages: o.receipt.warnings }));
+      const messages = [...task.warnings, ...o.receipt.warnings];
+      return ready(fiscalResult(o.receipt.document, tz, { recovered: true, messages }));
     }
-    if (task.kind === 'openShift' || task.kind === 'closeShift') {
+    if (task.kind === 'cash') {
+      const o = await this.o.cash.outcomeOf(taskKey(uuid, row.idx));
+      if (o.state === 'unknown') return 'unknown';
+      if (o.state === 'none') return failed(original);
+      return ready(cashResult(o.movement.balance));
+    }
+    if (task.kind === 'openShift' || task.kind === 'closeShift' || task.kind === 'settlementReport') {
       if (row.after_doc === null) return failed(original);
       let last: number;
       try {
@@ -467,10 +537,12 @@ export class AtolQueue {
       } catch {
         return 'unknown';
       }
-      const kind = task.kind === 'openShift' ? 'shiftOpen' : 'shiftClose';
+      const kind = REPORT_KINDS[task.kind];
       for (let n = row.after_doc + 1; n <= last; n++) {
         const doc = await this.o.driver.getDocument(n);
-        if (doc?.kind === kind) return ready(fiscalResult(doc, tz, { recovered: true }));
+        if (doc?.kind !== kind) continue;
+        if (doc.kind === 'settlementReport') return ready(settlementReportResult(doc, tz, { recovered: true }));
+        return ready(fiscalResult(doc, tz, { recovered: true }));
       }
       return failed(original);
     }

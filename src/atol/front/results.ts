@@ -1,8 +1,9 @@
 import type { DeviceStatus, XReport } from '../../device/driver.ts';
 import type { OperationTotals } from '../../fiscal/document.ts';
+import { FNS_SITE } from '../../fiscal/fns-site.ts';
 import { localIsoWithOffset } from '../../fiscal/local-time.ts';
 import { toRublesNumber } from '../../fiscal/money.ts';
-import { FNS_URL } from '../protocol/results.ts';
+import { cashResult, NO_EXCHANGE_ERROR } from '../protocol/results.ts';
 
 /**
  * Results of the query tasks and of the synchronous `/operations/query*` calls, from the
@@ -90,8 +91,6 @@ function exchangeStatus(s: DeviceStatus) {
   };
 }
 
-const NO_EXCHANGE_ERROR = { code: 0, description: 'Ошибок нет' };
-
 export function ofdExchangeStatusResult(s: DeviceStatus, operation = false) {
   const errors = {
     fnCommandCode: 0,
@@ -102,6 +101,11 @@ export function ofdExchangeStatusResult(s: DeviceStatus, operation = false) {
   };
   if (operation) return { ofdExchangeStatus: exchangeStatus(s), ofdExchangeErrors: errors };
   return { status: exchangeStatus(s), errors, warnings: { dataForSendIsEmpty: s.fn.unsentCount === 0 } };
+}
+
+/** `getCashDrawerStatus` (node-atol-rpc `GetCashDrawerStatusTaskResult`): the balance; no drawer to open. */
+export function cashDrawerStatusResult(s: DeviceStatus) {
+  return { ...cashResult(s.cashBalance), cashDrawerStatus: { cashDrawerOpened: false } };
 }
 
 export function registrationInfoResult(s: DeviceStatus, extras: RegistrationExtras) {
@@ -117,7 +121,7 @@ export function registrationInfoResult(s: DeviceStatus, extras: RegistrationExtr
     device: {
       registrationNumber: s.kkt.regNumber,
       paymentsAddress: s.kkt.address,
-      fnsUrl: FNS_URL,
+      fnsUrl: FNS_SITE,
       ffdVersion: '1.2',
       offlineMode: false,
       autoMode: false,
@@ -196,13 +200,11 @@ export function receiptsTotals(r: XReport) {
   };
 }
 
-export function shiftTotalsResult(r: XReport) {
-  const t = r.totals;
-  const cash =
-    t.sale.payments.cash + t.purchase_refund.payments.cash - t.refund.payments.cash - t.purchase.payments.cash;
+/** `cashDrawerTotals.sum` is the drawer's balance (spec `CashDrawerTotals`: "Сумма в денежном ящике"). */
+export function shiftTotalsResult(r: XReport, cashBalance: number) {
   return {
     shiftTotals: {
-      cashDrawerTotals: { sum: toRublesNumber(cash) },
+      cashDrawerTotals: { sum: toRublesNumber(cashBalance) },
       ...flows(r),
       receiptsTotals: receiptsTotals(r),
     },

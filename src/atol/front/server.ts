@@ -231,7 +231,7 @@ export async function buildAtolServer(o: AtolServerOptions): Promise<FastifyInst
               ismExchangeErrors: { ism: { code: 0, description: 'Ошибок нет' } },
             };
           case 'queryShiftTotals':
-            return shiftTotalsResult(await queue.xReport());
+            return shiftTotalsResult(await queue.xReport(), (await queue.status()).cashBalance);
           case 'queryIncomeTotals':
             return incomeTotalsResult(await queue.xReport());
           case 'queryOutcomeTotals':

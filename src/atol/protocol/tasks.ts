@@ -1,6 +1,8 @@
-import type { ReceiptInput } from '../../fiscal/document.ts';
+import type { TaxationType } from '../../fiscal/codes.ts';
+import type { CorrectionInput, ReceiptInput } from '../../fiscal/document.ts';
 import type { FieldError } from '../../fiscal/errors.ts';
 import { type AtolError, atolError } from './errors.ts';
+import { atolMeasurementUnit, readMeasurementUnit } from './measurement-unit.ts';
 
 /**
  * ATOL JSON tasks (fptr10 "ДТО 10", as carried by Web Requests) parsed into what kkt-emu runs.
@@ -17,6 +19,19 @@ export const RECEIPT_TASKS = {
 } as const;
 export type ReceiptTaskType = keyof typeof RECEIPT_TASKS;
 
+/**
+ * Correction receipts (form 31), ATOL OpenAPI 1.0.4.0 schema `Correction1.1v1.2`: a receipt's
+ * fields plus `correctionType` (1173), `correctionBaseDate` (1178, `YYYY.MM.DD`) and
+ * `correctionBaseNumber` (1179). They become the body of `POST /v1/kkt/correction`.
+ */
+export const CORRECTION_TASKS = {
+  sellCorrection: 'sale',
+  sellReturnCorrection: 'refund',
+  buyCorrection: 'purchase',
+  buyReturnCorrection: 'purchase_refund',
+} as const;
+export type CorrectionTaskType = keyof typeof CORRECTION_TASKS;
+
 /** Answered from the device's state; no fiscal document. */
 export const QUERY_TASKS = [
   'getDeviceStatus',
@@ -28,28 +43,13 @@ export const QUERY_TASKS = [
   'getRegistrationInfo',
   'getLastFiscalParams',
   'getDeviceInfo',
+  'getCashDrawerStatus',
 ] as const;
 export type QueryTaskType = (typeof QUERY_TASKS)[number];
 
 /** Printing only: nothing reaches the ФН. */
 export const PRINT_TASKS = ['continuePrint', 'printLastReceiptCopy', 'reportX', 'openCashDrawer'] as const;
 export type PrintTaskType = (typeof PRINT_TASKS)[number];
-
-/**
- * Tasks of the FFD 1.2 core (corrections, the cash drawer with its balance, the settlement
- * report): parsed and checked now, executed once the core has them (docs/atol.md).
- */
-export const LATER_TASKS = [
-  'sellCorrection',
-  'sellReturnCorrection',
-  'buyCorrection',
-  'buyReturnCorrection',
-  'cashIn',
-  'cashOut',
-  'getCashDrawerStatus',
-  'reportOfdExchangeStatus',
-] as const;
-export type LaterTaskType = (typeof LATER_TASKS)[number];
 
 /** What the emulated ККТ does on a vat20/vat120 position in a document dated 2026 or later. */
 export type Vat20Policy = 'accept' | 'substitute' | 'reject';
@@ -62,11 +62,24 @@ export type AtolTask =
       body: Record<string, unknown>;
       /** `body.items[i]` came from `items[itemIndex[i]]` of the task (text items are not positions). */
       itemIndex: number[];
+      /** What the translation itself has to say (e.g. a measurementUnit read as 255). */
+      warnings: string[];
     }
+  | {
+      kind: 'correction';
+      type: CorrectionTaskType;
+      /** The task as a `/v1/kkt/correction` body. */
+      body: Record<string, unknown>;
+      itemIndex: number[];
+      warnings: string[];
+    }
+  /** `cashIn` / `cashOut`: the body of `POST /v1/kkt/cash/in|out`. */
+  | { kind: 'cash'; type: 'cashIn' | 'cashOut'; body: { amount: number; cashier?: string } }
+  /** `reportOfdExchangeStatus`: the report on the current state of settlements (form 21). */
+  | { kind: 'settlementReport'; cashier?: string }
   | { kind: 'openShift' | 'closeShift'; cashier?: string }
   | { kind: 'query'; type: QueryTaskType; forReceipt: boolean }
-  | { kind: 'print'; type: PrintTaskType }
-  | { kind: 'later'; type: LaterTaskType };
+  | { kind: 'print'; type: PrintTaskType };
 
 export type ParsedTask = { ok: true; task: AtolTask } | { ok: false; error: AtolError };
 
@@ -83,6 +96,11 @@ const TAXATION: Record<string, string> = {
   esn: 'esn',
   patent: 'patent',
 };
+
+/** An ATOL taxation name (`usnIncome`) as the API's (`usn_income`); undefined for an unknown one. */
+export function taxationFromAtol(name: unknown): TaxationType | undefined {
+  return typeof name === 'string' && Object.hasOwn(TAXATION, name) ? (TAXATION[name] as TaxationType) : undefined;
+}
 
 /** `tax.type` → `/v1` vat_rate. vat5/7/22 and their calculated rates are the 2026 ones. */
 const TAX_TYPES: Record<string, string> = {
@@ -187,11 +205,6 @@ const PAYMENT_TYPES: Record<string, string> = {
   '9': 'other',
 };
 
-/** Tag 2108 codes (FFD 1.2) an ATOL client may send as a number. */
-const MEASURE_CODES = new Set([
-  0, 10, 11, 12, 20, 21, 22, 30, 31, 32, 40, 41, 42, 50, 51, 70, 71, 72, 73, 80, 81, 82, 83, 255,
-]);
-
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -211,6 +224,16 @@ function cashierOf(task: Record<string, unknown>): string | undefined {
   return name;
 }
 
+/** `operator.vatin` (1203), checked by the one validator as `/v1`'s `cashier_inn`. */
+function cashierInnOf(task: Record<string, unknown>): string | undefined {
+  const operator = task.operator;
+  if (!isRecord(operator)) return undefined;
+  const vatin = operator.vatin;
+  if (vatin === undefined || vatin === null || vatin === '') return undefined;
+  if (typeof vatin !== 'string') throw invalid("'operator.vatin' должен быть строкой");
+  return vatin.trim();
+}
+
 function lookup(table: Record<string, string>, value: unknown, path: string): string {
   const key = typeof value === 'number' && Number.isInteger(value) ? String(value) : value;
   if (typeof key === 'string' && Object.hasOwn(table, key)) return table[key] as string;
@@ -221,16 +244,6 @@ function paymentObjectOf(value: unknown, path: string): string {
   if (value === undefined) return 'commodity';
   const name = typeof value === 'number' ? PAYMENT_OBJECT_CODES[value] : value;
   return lookup(PAYMENT_OBJECT_NAMES, name ?? value, path);
-}
-
-function checkMeasure(value: unknown, path: string): void {
-  if (value === undefined || value === null) return;
-  if (typeof value === 'number') {
-    if (!MEASURE_CODES.has(value)) throw invalid(`'${path}' = ${value}`);
-    return;
-  }
-  // A name of tag 2108 (`piece`, `kilogram`, …) or, for FFD ≤ 1.1 clients, free text (tag 1197).
-  if (typeof value !== 'string' || [...value].length > 64) throw invalid(`'${path}'`);
 }
 
 function vatRateOf(position: Record<string, unknown>, path: string, ctx: ParseContext): string {
@@ -247,8 +260,9 @@ function vatRateOf(position: Record<string, unknown>, path: string, ctx: ParseCo
   return rate;
 }
 
-function receiptBody(type: ReceiptTaskType, task: Record<string, unknown>, ctx: ParseContext) {
-  const body: Record<string, unknown> = { type: RECEIPT_TASKS[type] };
+function receiptBody(operation: string, task: Record<string, unknown>, ctx: ParseContext) {
+  const body: Record<string, unknown> = { type: operation };
+  const warnings: string[] = [];
   if (task.taxationType !== undefined) {
     const t = task.taxationType;
     if (typeof t !== 'string' || !Object.hasOwn(TAXATION, t)) throw new TaskError(atolError('INVALID_TAXATION_TYPE'));
@@ -256,6 +270,8 @@ function receiptBody(type: ReceiptTaskType, task: Record<string, unknown>, ctx: 
   }
   const cashier = cashierOf(task);
   if (cashier !== undefined) body.cashier = cashier;
+  const cashierInn = cashierInnOf(task);
+  if (cashierInn !== undefined) body.cashier_inn = cashierInn;
   const client = task.clientInfo;
   if (isRecord(client) && typeof client.emailOrPhone === 'string' && client.emailOrPhone !== '')
     body.customer_contact = client.emailOrPhone;
@@ -279,7 +295,10 @@ function receiptBody(type: ReceiptTaskType, task: Record<string, unknown>, ctx: 
       payment_object: paymentObjectOf(raw.paymentObject, `${path}.paymentObject`),
     };
     if (raw.amount !== undefined) item.total = raw.amount;
-    checkMeasure(raw.measurementUnit, `${path}.measurementUnit`);
+    const unit = readMeasurementUnit(raw.measurementUnit);
+    if (!unit.ok) throw invalid(`'${path}.measurementUnit' = ${JSON.stringify(raw.measurementUnit)}: ${unit.reason}`);
+    if (unit.measure !== undefined) item.measure = unit.measure;
+    if (unit.warning) warnings.push(`${path}: ${unit.warning}`);
     const discount = raw.infoDiscountAmount ?? raw.infoDiscountSum;
     if (discount !== undefined && (typeof discount !== 'number' || !(discount >= 0)))
       throw invalid(`'${path}.infoDiscountAmount'`);
@@ -297,22 +316,38 @@ function receiptBody(type: ReceiptTaskType, task: Record<string, unknown>, ctx: 
       throw new TaskError(atolError('INVALID_PAYMENT_TYPE'));
     return { type: PAYMENT_TYPES[key], amount: raw.sum };
   });
-  return { body, itemIndex };
+  return { body, itemIndex, warnings };
 }
 
-function checkLater(type: LaterTaskType, task: Record<string, unknown>): void {
-  cashierOf(task);
-  if (type === 'cashIn' || type === 'cashOut') {
-    if (task.cashSum === undefined) throw new TaskError(atolError('NO_REQUIRED_PARAM', "'cashSum'"));
-    if (typeof task.cashSum !== 'number' || !(task.cashSum > 0)) throw new TaskError(atolError('INVALID_SUM'));
-  }
-  if (type.endsWith('Correction')) {
-    const kind = task.correctionType;
-    if (kind !== undefined && kind !== 'self' && kind !== 'instruction') throw invalid("'correctionType'");
-    const date = task.correctionBaseDate;
-    if (date !== undefined && (typeof date !== 'string' || !/^\d{4}\.\d{2}\.\d{2}$/.test(date)))
-      throw invalid("'correctionBaseDate' (ГГГГ.ММ.ДД)");
-  }
+/** ATOL's `YYYY.MM.DD` (spec example `2017.07.25`) as the API's `YYYY-MM-DD`. */
+const ATOL_DATE = /^(\d{4})\.(\d{2})\.(\d{2})$/;
+
+function correctionBody(type: CorrectionTaskType, task: Record<string, unknown>, ctx: ParseContext) {
+  const kind = task.correctionType;
+  if (kind === undefined || kind === null) throw new TaskError(atolError('NO_REQUIRED_PARAM', "'correctionType'"));
+  if (kind !== 'self' && kind !== 'instruction') throw invalid("'correctionType' (self | instruction)");
+  const date = task.correctionBaseDate;
+  if (date === undefined || date === null || date === '')
+    throw new TaskError(atolError('NO_REQUIRED_PARAM', "'correctionBaseDate'"));
+  const m = typeof date === 'string' ? ATOL_DATE.exec(date) : null;
+  if (!m) throw invalid("'correctionBaseDate' (ГГГГ.ММ.ДД)");
+  const number = task.correctionBaseNumber;
+  if (number !== undefined && number !== null && typeof number !== 'string')
+    throw invalid("'correctionBaseNumber' должен быть строкой");
+  const receipt = receiptBody(CORRECTION_TASKS[type], task, ctx);
+  const correction: Record<string, unknown> = { kind, date: `${m[1]}-${m[2]}-${m[3]}` };
+  // The spec lists the number as required even for `self`, where FFD 1.2 needs none: clients
+  // send "" then, which is "no number" (1179 only on a correction by instruction is checked).
+  if (typeof number === 'string' && number.trim() !== '') correction.number = number;
+  return { ...receipt, body: { ...receipt.body, correction } };
+}
+
+function cashBody(task: Record<string, unknown>) {
+  const cashier = cashierOf(task);
+  const sum = task.cashSum;
+  if (sum === undefined || sum === null) throw new TaskError(atolError('NO_REQUIRED_PARAM', "'cashSum'"));
+  if (typeof sum !== 'number' || !(sum > 0)) throw new TaskError(atolError('INVALID_SUM'));
+  return { amount: sum, ...(cashier !== undefined ? { cashier } : {}) };
 }
 
 /** Parses one task; every refusal is the driver's error object for it. */
@@ -323,8 +358,17 @@ export function parseTask(raw: unknown, ctx: ParseContext): ParsedTask {
     if (typeof type !== 'string')
       return { ok: false, error: atolError('RECEIPT_PARSE_ERROR', "поле 'type' не задано") };
     if (Object.hasOwn(RECEIPT_TASKS, type)) {
-      const { body, itemIndex } = receiptBody(type as ReceiptTaskType, raw, ctx);
-      return { ok: true, task: { kind: 'receipt', type: type as ReceiptTaskType, body, itemIndex } };
+      const r = receiptBody(RECEIPT_TASKS[type as ReceiptTaskType], raw, ctx);
+      return { ok: true, task: { kind: 'receipt', type: type as ReceiptTaskType, ...r } };
+    }
+    if (Object.hasOwn(CORRECTION_TASKS, type)) {
+      const c = correctionBody(type as CorrectionTaskType, raw, ctx);
+      return { ok: true, task: { kind: 'correction', type: type as CorrectionTaskType, ...c } };
+    }
+    if (type === 'cashIn' || type === 'cashOut') return { ok: true, task: { kind: 'cash', type, body: cashBody(raw) } };
+    if (type === 'reportOfdExchangeStatus') {
+      const cashier = cashierOf(raw);
+      return { ok: true, task: { kind: 'settlementReport', ...(cashier !== undefined ? { cashier } : {}) } };
     }
     if (type === 'openShift' || type === 'closeShift') {
       const cashier = cashierOf(raw);
@@ -334,10 +378,6 @@ export function parseTask(raw: unknown, ctx: ParseContext): ParsedTask {
       return { ok: true, task: { kind: 'query', type: type as QueryTaskType, forReceipt: raw.forReceipt === true } };
     if ((PRINT_TASKS as readonly string[]).includes(type))
       return { ok: true, task: { kind: 'print', type: type as PrintTaskType } };
-    if ((LATER_TASKS as readonly string[]).includes(type)) {
-      checkLater(type as LaterTaskType, raw);
-      return { ok: true, task: { kind: 'later', type: type as LaterTaskType } };
-    }
     return { ok: false, error: atolError('RECEIPT_PARSE_ERROR', `неизвестный тип задания '${type}'`) };
   } catch (e) {
     if (e instanceof TaskError) return { ok: false, error: e.error };
@@ -363,13 +403,18 @@ export function validationError(errors: readonly FieldError[], itemIndex: readon
   if (field === 'quantity') return atolError('INVALID_QUANTITY');
   if (field === 'vat_rate') return atolError('INVALID_TAX_TYPE');
   if (first.path === '/taxation_type') return atolError('INVALID_TAXATION_TYPE');
-  const atolName: Record<string, string> = { total: 'amount', name: 'name' };
+  if (first.path === '/amount') return atolError('INVALID_SUM');
+  const atolName: Record<string, string> = { total: 'amount', name: 'name', measure: 'measurementUnit' };
   const where = m
     ? `items[${itemIndex[Number(m[1])] ?? m[1]}]${field ? `.${atolName[field] ?? field}` : ''}`
     : first.path
         .replace(/^\//, '')
         .replace('customer_contact', 'clientInfo.emailOrPhone')
-        .replace('cashier', 'operator.name');
+        .replace('cashier_inn', 'operator.vatin')
+        .replace(/^cashier$/, 'operator.name')
+        .replace('correction/kind', 'correctionType')
+        .replace('correction/date', 'correctionBaseDate')
+        .replace('correction/number', 'correctionBaseNumber');
   return atolError('INVALID_PARAM', `'${where || 'request'}' ${first.message}`);
 }
 
@@ -403,13 +448,33 @@ export function receiptTask(input: ReceiptInput): Record<string, unknown> {
       tax: { type: TO_ATOL.tax[it.vatRate] },
       paymentMethod: TO_ATOL.method[it.paymentMethod],
       paymentObject: TO_ATOL.object[it.paymentObject],
+      ...(it.measure !== undefined ? { measurementUnit: atolMeasurementUnit(it.measure) } : {}),
     })),
     payments: Object.entries(input.payments)
       .filter(([, sum]) => sum > 0)
       .map(([type, sum]) => ({ type: TO_ATOL.payment[type], sum: rubles(sum) })),
     total: rubles(input.items.reduce((s, it) => s + it.sum, 0)),
   };
-  if (input.cashier !== undefined) task.operator = { name: input.cashier };
+  if (input.cashier !== undefined || input.cashierInn !== undefined)
+    task.operator = {
+      ...(input.cashier !== undefined ? { name: input.cashier } : {}),
+      ...(input.cashierInn !== undefined ? { vatin: input.cashierInn } : {}),
+    };
   if (input.customerContact !== undefined) task.clientInfo = { emailOrPhone: input.customerContact };
   return task;
+}
+
+const TO_CORRECTION = invert(CORRECTION_TASKS);
+
+/** A validated correction as an ATOL `sellCorrection`-family task (`Correction1.1v1.2`). */
+export function correctionTask(input: CorrectionInput): Record<string, unknown> {
+  const basis = input.correction;
+  return {
+    ...receiptTask(input),
+    type: TO_CORRECTION[input.operation],
+    correctionType: basis.kind,
+    correctionBaseDate: basis.date.replaceAll('-', '.'),
+    // Required by the spec's schema; empty when FFD 1.2 needs none (a correction made by oneself).
+    correctionBaseNumber: basis.number ?? '',
+  };
 }

@@ -40,7 +40,8 @@ export class AtolJournal {
     this.stmts.put.run(uuid, JSON.stringify(input));
   }
 
-  complete(uuid: string, input: unknown, number: number, document: unknown): void {
+  /** What came back; `number` is null for what is not a fiscal document (a cash movement). */
+  complete(uuid: string, input: unknown, number: number | null, document: unknown): void {
     this.stmts.complete.run(uuid, JSON.stringify(input), number, JSON.stringify(document));
   }
 
