@@ -1,12 +1,16 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { ActivityRing } from './console/activity.ts';
+import { ConsoleFeed } from './console/feed.ts';
+import { consoleState } from './console/state.ts';
 import type { AdapterContext } from './context.ts';
 import { installGuards } from './http-guards.ts';
 import { installJsonBody } from './json-body.ts';
 import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './problem-reply.ts';
 import { bufferRoutes } from './routes/buffer.ts';
 import { cashRoutes } from './routes/cash.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { deviceRoutes } from './routes/device.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { emulatorRoutes } from './routes/emulator.ts';
@@ -94,6 +98,25 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
     emulatorRoutes,
   ])
     await app.register(routes, { ctx });
-  if (ctx.inspector) await app.register(inspectRoutes, { hub: ctx.inspector });
+  if (ctx.inspector) await app.register(inspectRoutes, { hub: ctx.inspector, send: ctx.emulator !== undefined });
+  await installConsole(app, ctx);
   return app;
+}
+
+/** The console at `/` and its live feed, which every state-changing /v1 request pokes. */
+async function installConsole(app: FastifyInstance, ctx: AdapterContext): Promise<void> {
+  const feed = new ConsoleFeed({
+    compute: () => consoleState(ctx),
+    counts: () => {
+      const b = ctx.buffer.state();
+      return { total: b.pending + b.synced + b.failed, pending: b.pending };
+    },
+    ring: new ActivityRing(),
+    onError: (err) => app.log.warn({ err }, 'console feed error (ignored)'),
+  });
+  app.addHook('onResponse', async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.url.startsWith('/v1/')) feed.poke();
+  });
+  app.addHook('onClose', async () => feed.close());
+  await app.register(consoleRoutes, { feed });
 }

@@ -73,4 +73,18 @@ export interface EmulatorControls {
   advanceClock(ms: number): number | Promise<number>;
   /** A fresh ФН and an empty buffer. */
   reset(): Promise<void>;
+  /** The mock ОФД's test routes, reached through the adapter (the console cannot call another port). */
+  ofd?: MockOfdControls;
+}
+
+/** An answer of the mock ОФД relayed as it came, or why there was none. */
+export type RelayedAnswer = { kind: 'answer'; status: number; body: unknown } | { kind: 'unreachable'; reason: string };
+
+export interface MockOfdControls {
+  /** The ОФД's URL, shown on the console. */
+  url: string;
+  /** `PUT {url}/ofd/v1/_test/faults` with this body. */
+  setFaults(body: unknown): Promise<RelayedAnswer>;
+  /** `GET {url}/ofd/v1/health`. */
+  health(): Promise<RelayedAnswer>;
 }

@@ -18,7 +18,7 @@ export interface GuardSettings {
   apiToken?: string;
 }
 
-/** The cookie the inspector page sets after asking for the token (EventSource cannot send headers). */
+/** The cookie the inspector and console pages set after asking for the token (EventSource cannot send headers). */
 export const TOKEN_COOKIE = 'kkt_api_token';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -118,12 +118,20 @@ export function crossSiteReason(request: FastifyRequest, s: GuardSettings): stri
 
 /**
  * Routes that show or change state, and the API description, need the token when one is set.
- * The inspector's page and its script and styles are static files of the package with no state
- * in them: they stay open so the page can ask for the token.
+ * The inspector's and the console's pages (`/inspect`, `/`) and their scripts and styles are
+ * static files of the package with no state in them: they stay open so the page can ask for the
+ * token.
  */
 function needsToken(path: string): boolean {
   if (path === '/inspect' || path.startsWith('/inspect/assets/')) return false;
-  return path.startsWith('/v1/') || path === '/docs' || path.startsWith('/docs/') || path.startsWith('/inspect/');
+  if (path === '/' || path.startsWith('/console/assets/')) return false;
+  return (
+    path.startsWith('/v1/') ||
+    path === '/docs' ||
+    path.startsWith('/docs/') ||
+    path.startsWith('/inspect/') ||
+    path.startsWith('/console/')
+  );
 }
 
 function refuse(reply: FastifyReply, status: number, code: string, title: string, detail: string) {
@@ -149,7 +157,7 @@ export function installGuards(app: FastifyInstance, s: GuardSettings): void {
     if (!token || !needsToken(routedPath(request))) return;
     if (bearerMatches(request.headers.authorization, token)) return;
     // Pages the browser loads itself (the inspector's EventSource, the OpenAPI UI) cannot send a
-    // header; they may read with the SameSite=Strict cookie the inspector page sets.
+    // header; they may read with the SameSite=Strict cookie the inspector and console pages set.
     if (request.method === 'GET' && !routedPath(request).startsWith('/v1/')) {
       const c = cookieToken(request.headers.cookie);
       if (c !== undefined && sameSecret(c, token)) return;

@@ -83,6 +83,7 @@ async function start(command: Command, rest: string[]): Promise<Running> {
     console.log(
       startBanner(`kkt-emu ${command}: ${config.mode} mode, data in ${config.dataDir}`, [
         ['adapter', `${adapter.url}  (OpenAPI ${adapter.url}/docs)`],
+        ['console', `${adapter.url}/`],
         ['inspector', adapter.inspector ? `${adapter.url}/inspect` : undefined],
         ['mock ОФД', extra.ofd],
         ['mock Odoo', extra.odoo],

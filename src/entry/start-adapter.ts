@@ -14,6 +14,7 @@ import { fanOut } from '../inspect/fan-out.ts';
 import { InspectionHub } from '../inspect/hub.ts';
 import { startStatelyTransport } from '../inspect/stately.ts';
 import { systemClock, VirtualClock } from '../io/clock.ts';
+import { MockOfdControl } from '../io/http/mock-ofd-control.ts';
 import { OdooClient } from '../io/http/odoo-client.ts';
 import { OfdClient } from '../io/http/ofd-client.ts';
 import type { AdapterStore } from '../io/sqlite/adapter-store.ts';
@@ -293,6 +294,8 @@ export async function startAdapter(config: Config, options: StartOptions = {}): 
           openSync?.breaker.reset();
           await fiscalizer.recover();
         },
+        // The console's ОФД faults: the mock's test routes, reached through this adapter.
+        ...(config.ofdApiUrl ? { ofd: new MockOfdControl(config.ofdApiUrl) } : {}),
       };
     let atolApp: FastifyInstance | undefined;
     if (options.atolServer) {

@@ -1,5 +1,6 @@
 import type { StateValue } from 'xstate';
 import type { StateResolver } from './active-states.ts';
+import { type EventRefs, eventRefs, toDisplayJson } from './display-json.ts';
 
 /** One processed event as the page shows it. */
 export interface LogEntry {
@@ -11,6 +12,10 @@ export interface LogEntry {
   /** Active leaves before and after, space-separated (`printer.ready shift.opened`). */
   from: string;
   to: string;
+  /** The event's payload (its fields but `type`), bounded for display; null when it has none. */
+  data: ReturnType<typeof toDisplayJson>;
+  /** The receipts and documents the event carries (see eventRefs). */
+  refs: EventRefs;
 }
 
 interface Slot {
@@ -21,6 +26,8 @@ interface Slot {
   from: StateValue | undefined;
   to: StateValue | undefined;
   resolver: StateResolver | undefined;
+  /** The event object itself, by reference (XState does not mutate events). */
+  payload: unknown;
 }
 
 /**
@@ -43,6 +50,7 @@ export class EventLog {
       from: undefined,
       to: undefined,
       resolver: undefined,
+      payload: undefined,
     }));
   }
 
@@ -58,6 +66,7 @@ export class EventLog {
     to: StateValue | undefined,
     at: number,
     resolver: StateResolver,
+    payload?: unknown,
   ): void {
     const seq = this.nextSeq++;
     const slot = this.slots[seq % this.capacity] as Slot;
@@ -68,6 +77,7 @@ export class EventLog {
     slot.from = from;
     slot.to = to;
     slot.resolver = resolver;
+    slot.payload = payload;
   }
 
   /** Entries with `seq > afterSeq`, oldest first, at most the `limit` newest of them. */
@@ -89,6 +99,21 @@ export class EventLog {
       event: slot.event,
       from: resolver ? resolver.resolve(slot.from).leaves.join(' ') : '',
       to: resolver ? resolver.resolve(slot.to).leaves.join(' ') : '',
+      data: payloadOf(slot.payload),
+      refs: eventRefs(slot.payload),
     };
   }
+}
+
+/**
+ * Payloads are bounded tighter than contexts: a busy register logs hundreds of events a second and
+ * every one goes to every page (bench/inspector.ts measures the cost of streaming pages).
+ */
+const PAYLOAD_LIMITS = { depth: 7, items: 12, chars: 160 };
+
+/** The event's fields but its `type` (already shown), or null when there are none. */
+function payloadOf(event: unknown) {
+  if (event === null || typeof event !== 'object') return null;
+  const { type: _type, ...rest } = event as Record<string, unknown>;
+  return Object.keys(rest).length === 0 ? null : toDisplayJson(rest, PAYLOAD_LIMITS);
 }

@@ -2,6 +2,7 @@ import type { AnyActorRef, AnyStateMachine, InspectionEvent, StateValue, Subscri
 import { MACHINE_CATALOG } from '../machines/catalog.ts';
 import { StateResolver } from './active-states.ts';
 import { describeMachine, type MachineDefinition } from './definition.ts';
+import { toDisplayJson } from './display-json.ts';
 import { EventLog, type LogEntry } from './event-log.ts';
 import { SseClient, type SseSink } from './sse-client.ts';
 
@@ -42,6 +43,8 @@ export interface ActorView {
   /** The event that produced this snapshot. */
   event: string;
   at: number;
+  /** The actor's context, bounded for display (display-json.ts). */
+  context: ReturnType<typeof toDisplayJson>;
 }
 
 export interface MachineView {
@@ -65,6 +68,8 @@ interface ActorSlot {
   resolver: StateResolver;
   sessionId: string;
   value: StateValue | undefined;
+  /** The snapshot's context, by reference: formatted only when a page reads it. */
+  context: unknown;
   status: string;
   event: string;
   at: number;
@@ -150,7 +155,7 @@ export class InspectionHub {
       // `@xstate.actor`, which XState sends before it has set the actor's `systemId`.
       if (event.type !== '@xstate.snapshot') return;
       const slot = this.slotOf(event.actorRef);
-      if (slot) this.record(slot, event.snapshot, event.event?.type ?? '');
+      if (slot) this.record(slot, event.snapshot, event.event);
     } catch (e) {
       this.report(e);
     }
@@ -240,6 +245,20 @@ export class InspectionHub {
     return slot ? this.view(slot) : null;
   }
 
+  /**
+   * Sends an event to the newest actor of a catalogued machine (the page's "send event", mock mode
+   * only; the route checks the event against the machine's definition first). False when the
+   * machine has no running actor.
+   */
+  send(id: string, build: (context: unknown) => { type: string }): boolean {
+    const actor = this.roots.get(id);
+    if (!actor || this.closed) return false;
+    const snap = actor.getSnapshot() as { status?: string; context?: unknown };
+    if (snap.status !== 'active') return false;
+    actor.send(build(snap.context));
+    return true;
+  }
+
   recentLog(limit = this.options.initialLogEntries): LogEntry[] {
     return this.log.since(0, limit).entries;
   }
@@ -306,9 +325,10 @@ export class InspectionHub {
   }
 
   private refresh(slot: ActorSlot, actor: AnyActorRef): void {
-    const snap = actor.getSnapshot() as { value?: StateValue; status?: string };
-    if (slot.value === snap.value && slot.status === snap.status) return;
+    const snap = actor.getSnapshot() as { value?: StateValue; status?: string; context?: unknown };
+    if (slot.value === snap.value && slot.status === snap.status && slot.context === snap.context) return;
     slot.value = snap.value;
+    slot.context = snap.context;
     slot.status = typeof snap.status === 'string' ? snap.status : 'active';
     slot.dirty = true;
   }
@@ -327,6 +347,7 @@ export class InspectionHub {
           resolver: this.resolvers.get(entry.id) as StateResolver,
           sessionId: String((ref as ActorRefFields).sessionId ?? ''),
           value: undefined,
+          context: undefined,
           status: 'starting',
           event: '',
           at: this.options.now(),
@@ -354,11 +375,13 @@ export class InspectionHub {
     return typeof id === 'string' ? this.byId.get(id) : undefined;
   }
 
-  private record(slot: ActorSlot, snapshot: unknown, eventType: string): void {
-    const snap = snapshot as { value?: StateValue; status?: string };
+  private record(slot: ActorSlot, snapshot: unknown, event: { type?: unknown } | undefined): void {
+    const snap = snapshot as { value?: StateValue; status?: string; context?: unknown };
     const at = this.options.now();
-    this.log.push(slot.entry.id, eventType, slot.value, snap.value, at, slot.resolver);
+    const eventType = typeof event?.type === 'string' ? event.type : '';
+    this.log.push(slot.entry.id, eventType, slot.value, snap.value, at, slot.resolver, event);
     slot.value = snap.value;
+    slot.context = snap.context;
     slot.status = typeof snap.status === 'string' ? snap.status : 'active';
     slot.event = eventType;
     slot.at = at;
@@ -383,6 +406,7 @@ export class InspectionHub {
       active: active.ids,
       event: slot.event,
       at: slot.at,
+      context: toDisplayJson(slot.context),
     };
   }
 

@@ -3,10 +3,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The inspector page's files: plain HTML, JS and CSS in static/inspect, no build step, no CDN.
+ * The pages' files: plain HTML, JS and CSS in static/<page>, no build step, no CDN.
  * Two levels up from this file is the package root both from src/ (tsx) and dist/ (built).
  */
-export const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'static', 'inspect');
+const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'static');
+
+/** The pages served by the adapter and their assets (besides index.html). */
+const PAGES = {
+  inspect: ['inspector.js', 'inspector.css'],
+  console: ['console.js', 'console.css'],
+} as const;
+
+export type PageName = keyof typeof PAGES;
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -15,28 +23,34 @@ const TYPES: Record<string, string> = {
 
 export interface PageAssets {
   html: string;
-  /** By file name, as served under /inspect/assets/. */
+  /** By file name, as served under /<page>/assets/. */
   files: Map<string, { type: string; body: string }>;
 }
 
-let loaded: Promise<PageAssets> | undefined;
+const loaded = new Map<PageName, Promise<PageAssets>>();
 
-/** Read once per process: three small files. */
-export function loadPageAssets(): Promise<PageAssets> {
-  loaded ??= read().catch((e) => {
-    loaded = undefined;
-    throw e;
-  });
-  return loaded;
+/** Read once per process: three small files per page. */
+export function loadPageAssets(page: PageName = 'inspect'): Promise<PageAssets> {
+  let pending = loaded.get(page);
+  if (!pending) {
+    pending = read(page).catch((e) => {
+      loaded.delete(page);
+      throw e;
+    });
+    loaded.set(page, pending);
+  }
+  return pending;
 }
 
-async function read(): Promise<PageAssets> {
-  const [html, js, css] = await Promise.all(
-    ['index.html', 'inspector.js', 'inspector.css'].map((name) => readFile(join(PAGE_DIR, name), 'utf8')),
+async function read(page: PageName): Promise<PageAssets> {
+  const dir = join(STATIC_DIR, page);
+  const names = PAGES[page];
+  const [html, ...bodies] = await Promise.all(
+    ['index.html', ...names].map((name) => readFile(join(dir, name), 'utf8')),
   );
-  const files = new Map<string, { type: string; body: string }>([
-    ['inspector.js', { type: TYPES['.js'] as string, body: js as string }],
-    ['inspector.css', { type: TYPES['.css'] as string, body: css as string }],
-  ]);
+  const files = new Map<string, { type: string; body: string }>();
+  names.forEach((name, i) => {
+    files.set(name, { type: TYPES[name.slice(name.lastIndexOf('.'))] as string, body: bodies[i] as string });
+  });
   return { html: html as string, files };
 }

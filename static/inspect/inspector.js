@@ -1,10 +1,12 @@
 // The kkt-emu inspector page: one panel per machine with its diagram (SVG drawn by the server),
-// active states highlighted live from Server-Sent Events, and an event log with a filter.
+// active states highlighted live from Server-Sent Events, the actor's context, an event log with
+// the events' payloads and a filter, and in mock mode a form to send the device's and the
+// breaker's documented events.
 // Plain browser JavaScript, no build step, no CDN: it must work with no internet access.
 
 const MAX_ROWS = 500;
 
-/** @type {Map<string, {el: HTMLElement, diagram: HTMLElement, stateText: HTMLElement, eventText: HTMLElement, statusText: HTMLElement, nodes: Map<string, Element>, view: any}>} */
+/** @type {Map<string, {el: HTMLElement, diagram: HTMLElement, stateText: HTMLElement, eventText: HTMLElement, statusText: HTMLElement, context: HTMLElement, open: Set<string>, nodes: Map<string, Element>, view: any}>} */
 const panels = new Map();
 let lastSeq = 0;
 let filterText = '';
@@ -15,11 +17,43 @@ function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (key === 'class') node.className = value;
-    else if (key.startsWith('data-')) node.setAttribute(key, value);
+    else if (key.startsWith('data-') || key.startsWith('aria-') || key === 'role') node.setAttribute(key, value);
     else node[key] = value;
   }
   for (const child of children) node.append(child);
   return node;
+}
+
+/** Values longer than this (as JSON) are folded into a <details>; shorter ones stay on one line. */
+const INLINE_CHARS = 72;
+
+/**
+ * A JSON value as a tree of <details>: small values inline, large objects and arrays folded,
+ * except the top level. `open` remembers what the person unfolded across live updates.
+ */
+function renderJson(value, path, open, depth = 0) {
+  if (value === null || typeof value !== 'object') {
+    return el('code', { class: `json ${value === null ? 'null' : typeof value}` }, JSON.stringify(value));
+  }
+  const text = JSON.stringify(value);
+  if (text.length <= INLINE_CHARS) return el('code', { class: 'json' }, text);
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+  const list = el('ul', { class: 'json-tree' });
+  for (const [key, v] of entries) {
+    list.append(
+      el('li', {}, el('span', { class: 'json-key' }, `${key}: `), renderJson(v, `${path}.${key}`, open, depth + 1)),
+    );
+  }
+  if (depth === 0) return list;
+  const details = el(
+    'details',
+    { 'data-path': path },
+    el('summary', {}, Array.isArray(value) ? `[${value.length} items]` : `{${entries.length} keys}`),
+    list,
+  );
+  details.open = open.has(path);
+  details.addEventListener('toggle', () => (details.open ? open.add(path) : open.delete(path)));
+  return details;
 }
 
 function createPanel(machine) {
@@ -27,15 +61,79 @@ function createPanel(machine) {
   const eventText = el('span', { class: 'muted', 'data-role': 'event' });
   const statusText = el('span', { class: 'status', 'data-role': 'status' }, 'no actor');
   const diagram = el('div', { class: 'diagram', 'data-role': 'diagram' }, 'drawing…');
+  const context = el('div', { class: 'context-body', 'data-role': 'context' }, '—');
   const section = el(
     'section',
     { class: 'machine', 'data-machine': machine.id, 'data-state': '', 'data-status': 'absent', 'data-svg': 'loading' },
     el('header', {}, el('h2', {}, machine.title), el('code', {}, machine.id), statusText),
     el('p', { class: 'now' }, 'state ', stateText, ' ', eventText),
     diagram,
+    el('details', { class: 'context' }, el('summary', {}, 'context'), context),
   );
+  if (machine.events && machine.events.length > 0) section.append(sendForm(machine));
   $('#machines').append(section);
-  panels.set(machine.id, { el: section, diagram, stateText, eventText, statusText, nodes: new Map(), view: null });
+  panels.set(machine.id, {
+    el: section,
+    diagram,
+    stateText,
+    eventText,
+    statusText,
+    context,
+    open: new Set(),
+    nodes: new Map(),
+    view: null,
+  });
+}
+
+/** Mock mode: send one of the machine's documented events, with its payload as JSON. */
+function sendForm(machine) {
+  const id = (name) => `${machine.id}-${name}`;
+  const select = el('select', { id: id('event-type') });
+  for (const event of machine.events) select.append(el('option', { value: event.type }, event.type));
+  const payload = el('textarea', { id: id('event-payload'), rows: 2, spellcheck: false });
+  const hint = el('span', { class: 'muted' });
+  const result = el('p', { class: 'send-result', role: 'status', 'data-role': 'send-result' });
+  const pick = () => {
+    const event = machine.events.find((e) => e.type === select.value);
+    payload.value = JSON.stringify(event.example);
+    hint.textContent = event.description;
+  };
+  select.addEventListener('change', pick);
+  pick();
+  const form = el(
+    'form',
+    { class: 'send', 'data-role': 'send' },
+    el('label', { htmlFor: id('event-type') }, 'Event'),
+    select,
+    el('label', { htmlFor: id('event-payload') }, 'Payload (JSON)'),
+    payload,
+    el('button', { type: 'submit' }, 'Send event'),
+    hint,
+    result,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    let body;
+    try {
+      body = { ...JSON.parse(payload.value || '{}'), type: select.value };
+    } catch (error) {
+      result.textContent = `the payload is not JSON: ${error.message}`;
+      result.dataset.status = 'invalid';
+      return;
+    }
+    const headers = { 'content-type': 'application/json' };
+    const token = sessionStorage.getItem('kkt_api_token');
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(`/inspect/machines/${encodeURIComponent(machine.id)}/events`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+    });
+    const answer = await res.json().catch(() => ({}));
+    result.dataset.status = String(res.status);
+    result.textContent = res.ok ? `sent ${body.type}` : `${res.status} ${answer.code ?? ''}: ${answer.detail ?? ''}`;
+  });
+  return el('details', { class: 'send-box' }, el('summary', {}, 'send an event (mock mode)'), form);
 }
 
 async function loadDiagram(machine) {
@@ -72,6 +170,7 @@ function applyView(view) {
   panel.stateText.textContent = view.state || '—';
   panel.statusText.textContent = view.status;
   panel.eventText.textContent = view.event ? `after ${view.event}` : '';
+  panel.context.replaceChildren(renderJson(view.context ?? null, view.machine, panel.open));
   highlight(panel);
 }
 
@@ -107,6 +206,8 @@ function addLog(entries) {
     if (entry.seq <= lastSeq) continue;
     lastSeq = entry.seq;
     const change = changeOf(entry);
+    const data = entry.data === null || entry.data === undefined ? '' : JSON.stringify(entry.data);
+    const refs = entry.refs ?? { requests: [], keys: [], docs: [] };
     const row = el(
       'tr',
       { 'data-machine': entry.machine, 'data-event': entry.event, 'data-seq': String(entry.seq) },
@@ -114,15 +215,30 @@ function addLog(entries) {
       el('td', {}, entry.machine),
       el('td', {}, entry.event),
       el('td', { class: 'change', title: `${entry.from} → ${entry.to}` }, change.text),
+      el('td', { class: 'data' }, data === '' ? '' : payloadCell(entry.data, data)),
     );
     if (change.same) row.classList.add('same');
-    row.dataset.search = `${entry.machine} ${entry.event} ${entry.from} ${entry.to}`.toLowerCase();
+    if (refs.docs.length > 0) row.dataset.docs = refs.docs.join(' ');
+    // `[doc:5]` and `[receipt:<id>]` tokens let the console link straight to a document's transitions.
+    const tokens = [
+      ...refs.docs.map((n) => `[doc:${n}]`),
+      ...refs.requests.map((r) => `[receipt:${r}]`),
+      ...refs.keys.map((k) => `[key:${k}]`),
+    ];
+    row.dataset.search =
+      `${entry.machine} ${entry.event} ${entry.from} ${entry.to} ${tokens.join(' ')} ${data}`.toLowerCase();
     row.hidden = !matches(row);
     fragment.prepend(row);
   }
   body.prepend(fragment);
   while (body.rows.length > MAX_ROWS) body.deleteRow(-1);
   $('#log-count').textContent = `${body.rows.length} shown of the latest ${MAX_ROWS}`;
+}
+
+/** A payload: its first characters, unfolded on demand into the whole tree. */
+function payloadCell(value, text) {
+  const summary = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return el('details', {}, el('summary', {}, el('code', {}, summary)), renderJson(value, 'log', new Set()));
 }
 
 function showStats(stats) {
@@ -154,11 +270,22 @@ function connect() {
   source.addEventListener('log', (event) => addLog(JSON.parse(event.data).entries));
 }
 
+function applyFilter(text) {
+  filterText = text.trim().toLowerCase();
+  for (const row of $('#log tbody').rows) row.hidden = !matches(row);
+}
+
+/** `?q=<text>` (a receipt id, a key, any text) or `?doc=<number>` from the console's links. */
 function watchFilter() {
-  $('#log-filter').addEventListener('input', (event) => {
-    filterText = event.target.value.trim().toLowerCase();
-    for (const row of $('#log tbody').rows) row.hidden = !matches(row);
-  });
+  const input = $('#log-filter');
+  input.addEventListener('input', (event) => applyFilter(event.target.value));
+  const params = new URLSearchParams(window.location.search);
+  const doc = params.get('doc');
+  const initial = doc !== null && /^\d+$/.test(doc) ? `[doc:${doc}]` : (params.get('q') ?? '');
+  if (initial !== '') {
+    input.value = initial;
+    applyFilter(initial);
+  }
 }
 
 /**
@@ -170,6 +297,8 @@ async function fetchMachines() {
   if (res.status === 401) {
     const token = window.prompt('This adapter needs its API token (KKT_API_TOKEN):');
     if (!token) throw new Error('the API token is needed');
+    // For the POSTs of "send an event", which the cookie does not authorise.
+    sessionStorage.setItem('kkt_api_token', token);
     // biome-ignore lint/suspicious/noDocumentCookie: EventSource needs a cookie; the Cookie Store API is not everywhere
     document.cookie = `kkt_api_token=${encodeURIComponent(token)}; path=/; SameSite=Strict`;
     res = await fetch('/inspect/machines');
