@@ -6,7 +6,7 @@ import { CHROMIUM, hasChromium, type InspectedStack, launchChromium, startInspec
 
 const SCREENSHOT_DIR = 'test-output';
 /** The README's picture is rewritten only when asked: `KKT_UPDATE_SCREENSHOTS=1 npx vitest run test/browser`. */
-const README_SCREENSHOT = 'docs/img/console.png';
+const README_SCREENSHOT = 'docs/images/console.png';
 
 if (!hasChromium)
   console.warn(`console browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)`);
@@ -113,7 +113,7 @@ describe.skipIf(!hasChromium)('GET / (the console) in headless Chromium', () => 
     await page.waitForSelector('#slip[data-slip="loaded"]');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/console.png`, fullPage: true });
     if (process.env.KKT_UPDATE_SCREENSHOTS === '1') {
-      mkdirSync('docs/img', { recursive: true });
+      mkdirSync('docs/images', { recursive: true });
       await page.locator('h1').scrollIntoViewIfNeeded();
       await page.setViewportSize({ width: 1440, height: 900 });
       await page.screenshot({ path: README_SCREENSHOT });
