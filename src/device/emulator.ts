@@ -71,6 +71,10 @@ export class EmulatedKkt implements KktDriver {
   private archive!: FiscalArchive;
   private actor!: KktActor;
   private nextJobId = 1;
+  /** Jobs submitted this turn of the event loop, handed to the machine together (flushOutbox). */
+  private outbox: { id: number; op: JobOp }[] = [];
+  /** Batches are possible (no print delay): submissions of one turn go to the machine together. */
+  private coalesce = false;
   private readonly pending = new Map<
     number,
     { resolve: (r: JobResult) => void; reject: (e: unknown) => void; done: Promise<JobResult> }
@@ -114,6 +118,7 @@ export class EmulatedKkt implements KktDriver {
     });
     const logic = provideKkt(clock, (input) => this.fiscalize(input));
     const batchLimit = this.options.printDelay.max === 0 ? (this.options.batchLimit ?? 256) : 1;
+    this.coalesce = batchLimit > 1;
     this.actor = createActor(logic, {
       input: { identity: this.archive.identity, fn: this.archive.state(), batchLimit },
       clock,
@@ -195,8 +200,26 @@ export class EmulatedKkt implements KktDriver {
       reject = rej;
     });
     this.pending.set(id, { resolve, reject, done });
-    this.actor.send({ type: 'job.submit', job: { id, op } });
+    // With a print delay every receipt prints alone anyway: nothing to coalesce, no turn to wait.
+    if (!this.coalesce) {
+      this.actor.send({ type: 'job.submit', jobs: [{ id, op }] });
+      return done;
+    }
+    this.outbox.push({ id, op });
+    if (this.outbox.length === 1) setImmediate(() => this.flushOutbox());
     return done;
+  }
+
+  /**
+   * Hands the jobs submitted since the last flush to the machine in one event. Requests whose
+   * intents were committed together submit in one burst; delivered one by one, the first would
+   * reach an idle printer and be fiscalized alone (its own archive commit) before the rest
+   * arrived, so a burst of N cost two archive fsyncs instead of one.
+   */
+  private flushOutbox(): void {
+    const jobs = this.outbox;
+    this.outbox = [];
+    if (jobs.length > 0) this.actor.send({ type: 'job.submit', jobs });
   }
 
   private async run(op: JobOp): Promise<Extract<JobResult, { kind: 'documents' }>> {

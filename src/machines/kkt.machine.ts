@@ -55,7 +55,8 @@ export function kktMachineFor(clock: MachineClock) {
     },
     actions: {
       enqueueJob: assign({
-        queue: ({ context, event }) => (event.type === 'job.submit' ? [...context.queue, event.job] : context.queue),
+        queue: ({ context, event }) =>
+          event.type === 'job.submit' ? [...context.queue, ...event.jobs] : context.queue,
       }),
       setFaults: assign({
         faults: ({ context, event }) =>

@@ -43,7 +43,7 @@ export interface FiscalizeOutput {
 }
 
 export type KktEvent =
-  | { type: 'job.submit'; job: Job }
+  | { type: 'job.submit'; jobs: readonly Job[] }
   | { type: 'fault.set'; faults: Partial<DeviceFaults> }
   /** The ФН's counters changed outside a job (ОФД confirmations), so deadlines need a fresh look. */
   | { type: 'fn.changed'; fn: FnState };

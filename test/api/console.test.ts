@@ -244,7 +244,7 @@ describe('POST /inspect/machines/<id>/events (mock mode)', () => {
     expect((await t.get('/v1/health')).body.components.circuit_breaker.failure_count).toBe(0);
 
     const refused: [string, unknown, RegExp][] = [
-      ['kkt', { type: 'job.submit', job: { id: 1, op: { kind: 'xReport' } } }, /POST \/v1\/kkt\/receipt/],
+      ['kkt', { type: 'job.submit', jobs: [{ id: 1, op: { kind: 'xReport' } }] }, /POST \/v1\/kkt\/receipt/],
       ['kkt', { type: 'paper.out' }, /not an event of kkt/],
       ['kkt', { type: 'xstate.init' }, /not an event of kkt/],
       ['kkt', { type: 'fault.set', faults: { paperOut: 'yes' } }, /paperOut: must be true or false/],

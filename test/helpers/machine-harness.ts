@@ -114,7 +114,7 @@ export function machineHarness(options: HarnessOptions = {}) {
     submit(op: JobOp): Promise<JobOutcome> {
       const id = nextId++;
       const p = new Promise<JobOutcome>((resolve) => waiters.set(id, resolve));
-      actor.send({ type: 'job.submit', job: { id, op } });
+      actor.send({ type: 'job.submit', jobs: [{ id, op }] });
       return p;
     },
     /** The ОФД confirmed these documents: recompute the oldest unconfirmed one and tell the machine. */

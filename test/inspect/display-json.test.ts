@@ -63,7 +63,7 @@ describe('eventRefs', () => {
   it('finds request ids, keys and fiscal document numbers, not other numbers', () => {
     const refs = eventRefs({
       type: 'job.submit',
-      job: { id: 3, op: { kind: 'receipt', receipt: { requestId: 'req-9' } } },
+      jobs: [{ id: 3, op: { kind: 'receipt', receipt: { requestId: 'req-9' } } }],
       other: { number: 5 },
       docs: [{ kind: 'shiftOpen', number: 2, dateTime: 0 }],
     });
