@@ -43,7 +43,7 @@ async function fill(dir: string, count: number): Promise<void> {
   try {
     const load = await autocannon({
       url: adapter.url,
-      connections: 50,
+      connections: Math.min(50, count),
       amount: count,
       timeout: 30,
       requests: [
