@@ -1,11 +1,8 @@
-import pretty from 'pino-pretty';
 import { DataDirError } from '../io/sqlite/open-database.ts';
-import { MockOdooServer } from '../mocks/mock-odoo.ts';
-import { MockOfdServer } from '../mocks/mock-ofd.ts';
 import { startBanner } from './banner.ts';
 import { ConfigError, listenFailure, loadConfig, parseFlags } from './config.ts';
-import { type RunningAdapter, startAdapter } from './start-adapter.ts';
-import { startThreadedStack } from './start-stack.ts';
+import { startMockThreads } from './mocks-off-thread.ts';
+import type { RunningAdapter } from './start-adapter.ts';
 
 const USAGE = `usage: kkt-emu <command> [--option value ...]
   up        adapter + emulated ККТ + mock ОФД + mock Odoo, wired together (what npm start runs)
@@ -39,13 +36,29 @@ async function start(command: Command, rest: string[]): Promise<Running> {
   const tty = process.stdout.isTTY === true;
   const logger = {
     level: process.env.LOG_LEVEL ?? 'info',
-    ...(tty ? { stream: pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) } : {}),
+    ...(tty
+      ? {
+          stream: (await import('pino-pretty')).default({
+            colorize: true,
+            translateTime: 'SYS:HH:MM:ss',
+            ignore: 'pid,hostname',
+          }),
+        }
+      : {}),
   };
   if (command === 'ofd' || command === 'odoo') {
     const mock =
       command === 'ofd'
-        ? new MockOfdServer({ port: config.ofdPort, host: config.httpHost, logger })
-        : new MockOdooServer({ port: config.odooPort, host: config.httpHost, logger });
+        ? new (await import('../mocks/mock-ofd.ts')).MockOfdServer({
+            port: config.ofdPort,
+            host: config.httpHost,
+            logger,
+          })
+        : new (await import('../mocks/mock-odoo.ts')).MockOdooServer({
+            port: config.odooPort,
+            host: config.httpHost,
+            logger,
+          });
     const url = await mock.start().catch((e) => {
       throw command === 'ofd'
         ? listenFailure(e, 'KKT_OFD_PORT (--ofd-port)', config.ofdPort, config.httpHost)
@@ -58,12 +71,16 @@ async function start(command: Command, rest: string[]): Promise<Running> {
   let close: () => Promise<void>;
   let extra: { ofd?: string; odoo?: string } = {};
   if (command === 'up') {
-    const stack = await startThreadedStack({ logger, logLevel: logger.level, prettyLogs: tty }, config);
+    // The mocks' threads boot (on the other core) while this thread loads the adapter's modules.
+    const threads = startMockThreads(config, { logLevel: logger.level, pretty: tty });
+    threads.catch(() => undefined); // awaited, and reported, in startThreadedStack
+    const { startThreadedStack } = await import('./start-stack.ts');
+    const stack = await startThreadedStack({ logger, logLevel: logger.level, prettyLogs: tty }, config, threads);
     adapter = stack.adapter;
     close = () => stack.stop();
     extra = { ofd: stack.ofdUrl, odoo: stack.odooUrl };
   } else {
-    adapter = await startAdapter(config, { logger });
+    adapter = await (await import('./start-adapter.ts')).startAdapter(config, { logger });
     close = () => adapter.close();
   }
   const status = await adapter.driver.status();

@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import type { Config } from './config.ts';
+import { listenFailure } from './config.ts';
 import type { MockThreadData, MockThreadMessage } from './mock-thread-protocol.ts';
 
 /** A mock ОФД or Odoo running in its own worker thread. */
@@ -58,4 +60,39 @@ export function startMockThread(data: MockThreadData): Promise<ThreadedMock> {
     worker.once('error', (e) => reject(e));
     worker.once('exit', (code) => reject(new MockThreadError(`the mock ${data.kind} thread exited (${code})`)));
   });
+}
+
+/** The mock ОФД and Odoo of `kkt-emu up`, each in its thread. */
+export interface MockThreads {
+  ofdUrl: string;
+  odooUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts both mocks' threads; rejects with the setting to change when a port is taken, and then
+ * leaves no thread running. Light to import: the CLI calls it before it loads the adapter's
+ * modules, so the threads boot on the other core meanwhile.
+ */
+export async function startMockThreads(
+  c: Pick<Config, 'ofdPort' | 'odooPort' | 'httpHost'>,
+  log: { logLevel?: string; pretty?: boolean } = {},
+): Promise<MockThreads> {
+  const [ofd, odoo] = await Promise.allSettled([
+    startMockThread({ kind: 'ofd', port: c.ofdPort, host: c.httpHost, ...log }),
+    startMockThread({ kind: 'odoo', port: c.odooPort, host: c.httpHost, ...log }),
+  ]);
+  if (ofd.status === 'rejected' || odoo.status === 'rejected') {
+    await Promise.allSettled([ofd, odoo].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    if (ofd.status === 'rejected') throw listenFailure(ofd.reason, 'KKT_OFD_PORT (--ofd-port)', c.ofdPort, c.httpHost);
+    const reason = (odoo as PromiseRejectedResult).reason;
+    throw listenFailure(reason, 'KKT_ODOO_PORT (--odoo-port)', c.odooPort, c.httpHost);
+  }
+  return {
+    ofdUrl: ofd.value.url,
+    odooUrl: odoo.value.url,
+    async stop() {
+      await Promise.allSettled([ofd.value.stop(), odoo.value.stop()]);
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { VirtualClock } from '../io/clock.ts';
 import { MockOdooServer } from '../mocks/mock-odoo.ts';
 import { MockOfdServer } from '../mocks/mock-ofd.ts';
 import { type Config, ConfigError, listenFailure, loadConfig } from './config.ts';
-import { startMockThread } from './mocks-off-thread.ts';
+import { type MockThreads, startMockThreads } from './mocks-off-thread.ts';
 import { type RunningAdapter, startAdapter } from './start-adapter.ts';
 
 export interface StackOptions {
@@ -109,33 +109,14 @@ export function startStack(options: StackOptions = {}, config?: Config): Promise
 export function startThreadedStack(
   options: StackOptions & { logLevel?: string; prettyLogs?: boolean },
   config: Config,
+  /** Threads the caller started already (the CLI starts them before loading this module). */
+  started?: Promise<MockThreads>,
 ): Promise<StackCore> {
   return launch(options, config, async (c) => {
     const log =
       options.logLevel === undefined ? {} : { logLevel: options.logLevel, pretty: options.prettyLogs ?? false };
-    const [ofd, odoo] = await Promise.allSettled([
-      startMockThread({ kind: 'ofd', port: c.ofdPort, host: c.httpHost, ...log }),
-      startMockThread({ kind: 'odoo', port: c.odooPort, host: c.httpHost, ...log }),
-    ]);
-    if (ofd.status === 'rejected' || odoo.status === 'rejected') {
-      await Promise.allSettled([ofd, odoo].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
-      if (ofd.status === 'rejected')
-        throw listenFailure(ofd.reason, 'KKT_OFD_PORT (--ofd-port)', c.ofdPort, c.httpHost);
-      throw listenFailure(
-        (odoo as PromiseRejectedResult).reason,
-        'KKT_ODOO_PORT (--odoo-port)',
-        c.odooPort,
-        c.httpHost,
-      );
-    }
-    return {
-      ofdUrl: ofd.value.url,
-      odooUrl: odoo.value.url,
-      handles: {},
-      async stop() {
-        await Promise.allSettled([ofd.value.stop(), odoo.value.stop()]);
-      },
-    };
+    const threads = await (started ?? startMockThreads(c, log));
+    return { ofdUrl: threads.ofdUrl, odooUrl: threads.odooUrl, handles: {}, stop: () => threads.stop() };
   });
 }
 

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 
 /**
  * The receipt's QR code drawn by a maintained library (`qrcode`), never by hand: the string is
@@ -7,12 +6,15 @@ import QRCode from 'qrcode';
  */
 const OPTIONS = { errorCorrectionLevel: 'M', margin: 4 } as const;
 
+/** Loaded on the first QR drawn: the adapter starts without it (most runs never draw one). */
+const qrcode = async () => (await import('qrcode')).default;
+
 /** A standalone SVG document (served as image/svg+xml). */
-export function qrSvg(data: string): Promise<string> {
-  return QRCode.toString(data, { ...OPTIONS, type: 'svg' });
+export async function qrSvg(data: string): Promise<string> {
+  return (await qrcode()).toString(data, { ...OPTIONS, type: 'svg' });
 }
 
 /** A PNG, `scale` pixels per module. */
-export function qrPng(data: string, scale = 6): Promise<Buffer> {
-  return QRCode.toBuffer(data, { ...OPTIONS, type: 'png', scale });
+export async function qrPng(data: string, scale = 6): Promise<Buffer> {
+  return (await qrcode()).toBuffer(data, { ...OPTIONS, type: 'png', scale });
 }

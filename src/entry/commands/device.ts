@@ -5,7 +5,8 @@ import { serveSerial, serveTcp } from '../../shtrih/front/serve.ts';
 import type { TaxByteMode } from '../../shtrih/protocol/tax-byte.ts';
 import type { SerialLog } from '../../shtrih/protocol/trace.ts';
 import { ConfigError, loadConfig, parseFlags } from '../config.ts';
-import { openDeviceFront, openEmulator } from '../open-driver.ts';
+import { openEmulator } from '../emulated-device.ts';
+import { openDeviceFront } from '../hardware-driver.ts';
 
 export const DEVICE_USAGE = `usage: kkt-emu device --serial-port <path> | --tcp [host:]<port> [--option value ...]
   --serial-port <path>  serve the Shtrih-M protocol on a serial port (a real one, or one end of a
