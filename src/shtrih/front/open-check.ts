@@ -134,6 +134,11 @@ export class OpenCheck {
     this.adjustment = next;
   }
 
+  /** Takes back an adjust() whose command was refused after it (85h's percentage). */
+  unadjust(amount: number): void {
+    this.adjustment -= amount;
+  }
+
   /**
    * 84h: takes `quantity` of a line back out: the last line with the same name, price and rate
    * that holds that much (kkt-emu's reading; the vendor text says only "сторно").
