@@ -20,11 +20,14 @@ import {
   purchase,
   purchaseReturn,
   readTable,
+  receiptDiscount,
   sale,
   saleReturn,
   sendTlv,
   subtotal,
   surcharge,
+  voidDiscount,
+  voidSurcharge,
   writeTable,
   zReport,
 } from '../../src/shtrih/protocol/commands/index.ts';
@@ -59,6 +62,7 @@ const OPS: { op: Operation; ff46: number; legacy: number; register: number }[] =
   { op: 'purchase_refund', ff46: 4, legacy: 3, register: 3 },
 ];
 const LEGACY_LINE = [sale, purchase, saleReturn, purchaseReturn] as const;
+const ADJUSTMENT = { 134: discount, 135: surcharge, 138: voidDiscount, 139: voidSurcharge } as const;
 /** Table 6 rows a plain receipt may name (rows 5, 6, 12 are the calculated rates, for advances). */
 const PLAIN_ROWS = [1, 2, 3, 4, 11];
 /** Money into the drawer (+) or out of it (−) for cash paid on a receipt of each operation. */
@@ -70,13 +74,17 @@ interface Line {
   quantity: number;
   row: number;
 }
+interface Adjustment {
+  command: 0x86 | 0x87 | 0x8a | 0x8b | 0xff4b;
+  sum: number;
+}
 interface ReceiptAction {
   kind: 'receipt';
   legacy: boolean;
   op: number;
   lines: Line[];
-  /** 86h (+) / 87h (−) amounts, each applied if the receipt allows it. */
-  adjustments: number[];
+  /** 86h, 87h, 8Ah, 8Bh and FF4Bh (+ discount, − surcharge), each applied if the receipt allows it. */
+  adjustments: Adjustment[];
   /** Shares (0..1000 ‰) of the total paid by card, credit, other; the rest in cash. */
   card: number;
   credit: number;
@@ -111,7 +119,13 @@ const receipt: fc.Arbitrary<ReceiptAction> = fc.boolean().chain((legacy) =>
     legacy: fc.constant(legacy),
     op: fc.integer({ min: 0, max: 3 }),
     lines: fc.array(line(legacy), { minLength: 1, maxLength: 3 }),
-    adjustments: fc.array(fc.integer({ min: -2000, max: 3000 }), { maxLength: 2 }),
+    adjustments: fc.array(
+      fc.record({
+        command: fc.constantFrom(0x86 as const, 0x87 as const, 0x8a as const, 0x8b as const, 0xff4b as const),
+        sum: fc.integer({ min: -2000, max: 3000 }).filter((x) => x !== 0),
+      }),
+      { maxLength: 3 },
+    ),
     card: fc.integer({ min: 0, max: 1000 }),
     credit: fc.constantFrom(0, 0, 250),
     other: fc.constantFrom(0, 0, 100),
@@ -206,15 +220,40 @@ async function runReceipt(client: WireClient, a: ReceiptAction): Promise<number 
         name: `Товар ${i + 1}`,
       });
   }
+  // The receipt as the device should have it: its lines (price × quantity, half up), discounts, surcharges.
+  const scale = a.legacy ? 1000 : 1_000_000;
+  const lines = sum(a.lines, (l) => Math.floor((l.price * l.quantity * 2 + scale) / (2 * scale)));
+  let discounts = 0;
+  let surcharges = 0;
   for (const adj of a.adjustments) {
-    if (adj === 0) continue;
-    // A discount beyond the receipt is refused (5Ah); the receipt stays as it was.
-    const code = await outcome(
-      client.call(adj > 0 ? discount : surcharge, { ...PW, sum: Math.abs(adj), taxes: [0, 0, 0, 0], text: '' }),
-    );
-    if (code !== undefined) expect(code).toBe(0x5a);
+    const amount = Math.abs(adj.sum);
+    const text = 'Скидка';
+    const next =
+      adj.command === 0x86 || (adj.command === 0xff4b && adj.sum > 0)
+        ? { d: discounts + amount, s: surcharges }
+        : adj.command === 0x87 || adj.command === 0xff4b
+          ? { d: discounts, s: surcharges + amount }
+          : adj.command === 0x8a
+            ? { d: discounts - amount, s: surcharges }
+            : { d: discounts, s: surcharges - amount };
+    const sent =
+      adj.command === 0xff4b
+        ? client.call(receiptDiscount, {
+            ...PW,
+            discount: adj.sum > 0 ? amount : 0,
+            surcharge: adj.sum < 0 ? amount : 0,
+            tax: 0,
+            text,
+          })
+        : client.call(ADJUSTMENT[adj.command], { ...PW, sum: amount, taxes: [0, 0, 0, 0], text });
+    const code = await outcome(sent);
+    // Voiding more than the receipt has is refused (33h); a discount beyond the receipt too (5Ah).
+    const expected = next.d < 0 || next.s < 0 ? 0x33 : next.d - next.s > lines ? 0x5a : undefined;
+    expect(code, `${adj.command.toString(16)}h ${adj.sum}`).toBe(expected);
+    if (code === undefined) ({ d: discounts, s: surcharges } = next);
   }
   const sub = (await client.call(subtotal, PW)).subtotal;
+  expect(sub).toBe(lines - discounts + surcharges);
   const rounding = a.legacy ? Math.round((sub * a.percent) / 10000) : Math.min(a.rounding, Math.max(0, sub - 1));
   const total = sub - rounding;
   if (total <= 0) {

@@ -34,6 +34,7 @@ import {
   printString,
   purchase,
   purchaseReturn,
+  receiptDiscount,
   sale,
   saleReturn,
   sendOperationTlv,
@@ -42,6 +43,8 @@ import {
   storno,
   subtotal,
   surcharge,
+  voidDiscount,
+  voidSurcharge,
   xReport,
   zReport,
 } from '../protocol/commands/index.ts';
@@ -541,6 +544,22 @@ export class DeviceSession {
     on(surcharge, 'operator', (q, operator) => {
       this.openCheck().adjust(-q.sum, 'surcharge');
       return { operator };
+    });
+    on(voidDiscount, 'operator', (q, operator) => {
+      this.openCheck().voidAdjustment('discount', q.sum);
+      return { operator };
+    });
+    on(voidSurcharge, 'operator', (q, operator) => {
+      this.openCheck().voidAdjustment('surcharge', q.sum);
+      return { operator };
+    });
+    // FF4Bh: javapos's receipt discount. Its tax byte and text have no place in an FFD 1.2 receipt
+    // (the discount is folded into the lines, each keeping its own rate): checked, not kept.
+    on(receiptDiscount, 'operator', (q) => {
+      const check = this.openCheck();
+      const net = q.discount - q.surcharge;
+      if (net !== 0) check.adjust(net, net > 0 ? 'discount' : 'surcharge');
+      return {};
     });
     on(subtotal, 'operator', (_q, operator) => ({ operator, subtotal: this.openCheck().subtotal }));
   }
