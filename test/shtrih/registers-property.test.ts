@@ -252,6 +252,11 @@ async function runReceipt(client: WireClient, a: ReceiptAction): Promise<number 
     expect(code, `${adj.command.toString(16)}h ${adj.sum}`).toBe(expected);
     if (code === undefined) ({ d: discounts, s: surcharges } = next);
   }
+  // 64..67: the open receipt's discounts, in its operation's register only.
+  for (let i = 0; i < 4; i++)
+    expect((await client.call(moneyRegister, { ...PW, register: 64 + i })).value, `money register ${64 + i}`).toBe(
+      i === op.register ? discounts : 0,
+    );
   const sub = (await client.call(subtotal, PW)).subtotal;
   expect(sub).toBe(lines - discounts + surcharges);
   const rounding = a.legacy ? Math.round((sub * a.percent) / 10000) : Math.min(a.rounding, Math.max(0, sub - 1));

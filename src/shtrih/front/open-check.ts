@@ -61,9 +61,13 @@ const DISCOUNT_TOO_LARGE = 0x5a;
 export class OpenCheck {
   readonly items: ReceiptItem[] = [];
   private lineBytes = 0;
-  /** Receipt-level discounts and surcharges, kopecks, folded into the lines at close. */
-  private discounts = 0;
+  /** Receipt-level discounts (86h, FF4Bh, less 8Ah) and surcharges, kopecks, folded into the lines at close. */
+  private discountSum = 0;
   private surcharges = 0;
+
+  get discounts(): number {
+    return this.discountSum;
+  }
 
   /** `correction`: opened by FF35h, closed into a correction receipt (form 31). */
   constructor(
@@ -139,7 +143,7 @@ export class OpenCheck {
 
   /** Takes back an adjust() whose command was refused after it (85h's percentage). */
   unadjust(amount: number): void {
-    if (amount > 0) this.discounts -= amount;
+    if (amount > 0) this.discountSum -= amount;
     else this.surcharges += amount;
   }
 
@@ -159,7 +163,7 @@ export class OpenCheck {
     const next = discounts - surcharges;
     if (next > this.total) refuse(DISCOUNT_TOO_LARGE, 'the discount exceeds the receipt');
     if (this.total - next > MAX_KOPECKS) refuse(E.badParameters, 'the receipt total is too large');
-    this.discounts = discounts;
+    this.discountSum = discounts;
     this.surcharges = surcharges;
   }
 

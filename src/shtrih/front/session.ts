@@ -137,7 +137,12 @@ export class DeviceSession {
       clock: options.clock,
       openReceipt: () =>
         this.check
-          ? { operation: this.check.operation, total: this.check.total, lines: this.check.items.length }
+          ? {
+              operation: this.check.operation,
+              total: this.check.total,
+              lines: this.check.items.length,
+              discounts: this.check.discounts,
+            }
           : null,
       pendingDate: null,
       printerReady: () => this.printerReady(),
