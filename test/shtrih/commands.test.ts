@@ -42,6 +42,7 @@ import {
   readDocument,
   readDocumentBlock,
   readTable,
+  receiptDiscount,
   repeatDocument,
   sale,
   saleReturn,
@@ -57,6 +58,8 @@ import {
   surcharge,
   tableInfo,
   unconfirmedCount,
+  voidDiscount,
+  voidSurcharge,
   writeTable,
   xReport,
   zReport,
@@ -322,11 +325,14 @@ const CASES: Array<[AnyCodec, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>]> = [
     fc.record({ password, sum: money }),
     fc.record({ operator: u8, documentNumber: u16 }),
   ]),
-  ...[discount, surcharge].map((c): [AnyCodec, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>] => [
-    c,
-    fc.record({ password, sum: money, taxes: taxes4, text: text(60) }),
-    op,
-  ]),
+  [receiptDiscount, fc.record({ password, discount: money, surcharge: money, tax: u8, text: text(40) }), none],
+  ...[discount, surcharge, voidDiscount, voidSurcharge].map(
+    (c): [AnyCodec, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>] => [
+      c,
+      fc.record({ password, sum: money, taxes: taxes4, text: text(60) }),
+      op,
+    ],
+  ),
   [subtotal, pw, fc.record({ operator: u8, subtotal: money })],
   [beginSettlementReport, pw, none],
   [
@@ -418,6 +424,22 @@ describe('every command: requests and answers survive encode → frame → parse
     expect(cashIn.encodeRequest({ password: 1, sum: 10000 })).toEqual(Buffer.from('01000000' + '1027000000', 'hex'));
     // 86h: pw · sum(5) · tax1..4 · text(40) = 54 bytes with the code (Commands.xml).
     expect(discount.encodeRequest({ password: 1, sum: 1, taxes: [0, 0, 0, 0], text: '' })).toHaveLength(53);
+    // 8Ah: the layout of 86h (opos FiscalPrinterCommand.pas, "Длина сообщения: 54 байта").
+    expect(voidDiscount.encodeRequest({ password: 1, sum: 1, taxes: [0, 0, 0, 0], text: '' })).toHaveLength(53);
+    // FF4Bh as javapos FSReceiptDiscount writes it: pw · discount(5) · surcharge(5) · tax · text(40).
+    expect(receiptDiscount.encodeRequest({ password: 1, discount: 100, surcharge: 0, tax: 0, text: 'Скидка' })).toEqual(
+      Buffer.concat([
+        Buffer.from('01000000' + '6400000000' + '0000000000' + '00', 'hex'),
+        Buffer.from([0xd1, 0xea, 0xe8, 0xe4, 0xea, 0xe0]),
+        Buffer.alloc(34),
+      ]),
+    );
+    // The vendor text in that file gives the text 128 bytes: a device takes that too.
+    expect(
+      receiptDiscount.decodeRequest(
+        Buffer.concat([Buffer.from('01000000' + '0000000000' + '3200000000' + '00', 'hex'), Buffer.alloc(128)]),
+      ),
+    ).toEqual({ password: 1, discount: 0, surcharge: 50, tax: 0, text: '' });
     // FF38h answer: FD(4) · ФП(4) · count(4) · date YY MM DD = 15 bytes after the error (javapos FSPrintCalcReport).
     expect(
       settlementReport.encodeAnswer({

@@ -10,11 +10,12 @@ import {
   TAXATION_TYPES,
   type TaxationType,
 } from '../../src/fiscal/codes.ts';
-import type { FiscalDocument, ReceiptInput, ReceiptItem } from '../../src/fiscal/document.ts';
+import type { FiscalDocument, OperationTotals, ReceiptInput, ReceiptItem } from '../../src/fiscal/document.ts';
 import { applyOperation, type FnOperation, register } from '../../src/fiscal/fn-core.ts';
 import { lineSum } from '../../src/fiscal/quantity.ts';
 import { VAT_RATES, vatAmount } from '../../src/fiscal/vat.ts';
 import { decodeDocument, encodeDocument } from '../../src/shtrih/protocol/document-tlv.ts';
+import { decodeTlvs, encodeTlvs } from '../../src/shtrih/protocol/tlv.ts';
 import { identity, REGISTERED_AT, SECRET } from '../fiscal/fixtures.ts';
 import { digits, trimmedText } from './arbitraries.ts';
 
@@ -217,6 +218,47 @@ describe('documents as TLV (FF3Ah/FF3Bh read-back)', () => {
     // "Товар" in CP866 and the 1084 property name.
     expect(body.includes(Buffer.from([0x92, 0xae, 0xa2, 0xa0, 0xe0]))).toBe(true);
     expect(body.includes(Buffer.from('request_id'))).toBe(true);
+  });
+
+  test("a real ФН's form 21 (1157, no kkt-emu 65002) reads back with its receipts' counters", () => {
+    const sale = (operation: 'sale' | 'refund', cash: number, card: number): FnOperation => ({
+      kind: 'receipt',
+      autoOpenShift: true,
+      receipt: {
+        operation,
+        items: [
+          {
+            name: 'Товар',
+            price: cash + card,
+            quantityMicro: 1_000_000,
+            sum: cash + card,
+            vatRate: '22',
+            vatSum: vatAmount(cash + card, '22'),
+            paymentMethod: 'full_payment',
+            paymentObject: 'commodity',
+          },
+        ],
+        payments: { cash, card, prepaid: 0, credit: 0, other: 0 },
+        taxation: 'osn',
+      },
+    });
+    const docs = documentsOf([
+      sale('sale', 1000, 0),
+      sale('sale', 250, 750),
+      sale('refund', 300, 0),
+      { kind: 'settlementReport' },
+    ]);
+    const report = docs.at(-1) as FiscalDocument;
+    if (report.kind !== 'settlementReport') throw new Error('no form 21');
+    const { type, body } = encodeDocument(report, 'UTC');
+    const real = encodeTlvs(decodeTlvs(body).filter((t) => t.tag !== 65002));
+    const back = decodeDocument(type, real, 'UTC');
+    if (back.kind !== 'settlementReport') throw new Error('not form 21');
+    const plain = (t: OperationTotals) => ({ count: t.count, total: t.total, payments: t.payments });
+    for (const op of ['sale', 'refund', 'purchase', 'purchase_refund'] as const)
+      expect(back.fnTotals.receipts[op]).toEqual(plain(report.fnTotals.receipts[op]));
+    expect(back.fnTotals.receipts.sale).toMatchObject({ count: 2, total: 2000, payments: { cash: 1250, card: 750 } });
+    expect(back.fnTotals.corrections.sale.count).toBe(0);
   });
 
   test('malformed bodies are WireFormatErrors', () => {

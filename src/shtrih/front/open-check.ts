@@ -61,8 +61,13 @@ const DISCOUNT_TOO_LARGE = 0x5a;
 export class OpenCheck {
   readonly items: ReceiptItem[] = [];
   private lineBytes = 0;
-  /** Receipt-level discounts (+) and surcharges (−), kopecks, folded into the lines at close. */
-  private adjustment = 0;
+  /** Receipt-level discounts (86h, FF4Bh, less 8Ah) and surcharges, kopecks, folded into the lines at close. */
+  private discountSum = 0;
+  private surcharges = 0;
+
+  get discounts(): number {
+    return this.discountSum;
+  }
 
   /** `correction`: opened by FF35h, closed into a correction receipt (form 31). */
   constructor(
@@ -124,14 +129,42 @@ export class OpenCheck {
     return this.total - this.adjustment;
   }
 
+  /** Receipt-level discounts less surcharges, kopecks. */
+  private get adjustment(): number {
+    return this.discounts - this.surcharges;
+  }
+
   /** 86h (amount > 0) or 87h (amount < 0) on the receipt as it stands. */
   adjust(amount: number, what: string): void {
     if (this.items.length === 0) refuse(E.receiptClosed, `a ${what} needs a line to apply to`);
     if (amount === 0) refuse(E.badParameters, `the ${what} is 0`);
-    const next = this.adjustment + amount;
+    this.setAdjustments(this.discounts + Math.max(0, amount), this.surcharges + Math.max(0, -amount));
+  }
+
+  /** Takes back an adjust() whose command was refused after it (85h's percentage). */
+  unadjust(amount: number): void {
+    if (amount > 0) this.discountSum -= amount;
+    else this.surcharges += amount;
+  }
+
+  /**
+   * 8Ah (discount) / 8Bh (surcharge): takes back up to what the receipt has of that kind. More
+   * than it has is refused with 33h (kkt-emu's choice: no source gives the device's code).
+   */
+  voidAdjustment(kind: 'discount' | 'surcharge', amount: number): void {
+    if (amount <= 0) refuse(E.badParameters, `the ${kind} to void is 0`);
+    const has = kind === 'discount' ? this.discounts : this.surcharges;
+    if (amount > has) refuse(E.badParameters, `the receipt has ${has} kopecks of ${kind}, ${amount} cannot be voided`);
+    if (kind === 'discount') this.setAdjustments(this.discounts - amount, this.surcharges);
+    else this.setAdjustments(this.discounts, this.surcharges - amount);
+  }
+
+  private setAdjustments(discounts: number, surcharges: number): void {
+    const next = discounts - surcharges;
     if (next > this.total) refuse(DISCOUNT_TOO_LARGE, 'the discount exceeds the receipt');
     if (this.total - next > MAX_KOPECKS) refuse(E.badParameters, 'the receipt total is too large');
-    this.adjustment = next;
+    this.discountSum = discounts;
+    this.surcharges = surcharges;
   }
 
   /**

@@ -13,6 +13,8 @@ import { CHECK_TYPE } from './status-answers.ts';
 /** 1Ah money registers, by operation index 0 sale, 1 purchase, 2 return of sale, 3 return of purchase. */
 export const MONEY_REGISTER = {
   receiptDepartment1: 0,
+  /** "Накопление скидок с продаж (покупок, возврата продаж, возврата покупок) в чеке" (opos `FiscalPrinterCommand.pas`, `GetRecDiscountTotal`). */
+  receiptDiscounts: 64,
   shiftDepartment1: 121,
   shiftCash: 193,
   shiftType2: 197,
@@ -77,6 +79,8 @@ export interface OpenReceiptView {
   operation: Operation;
   total: number;
   lines: number;
+  /** Receipt-level discounts so far (86h, FF4Bh, less 8Ah). */
+  discounts: number;
 }
 
 /**
@@ -145,6 +149,8 @@ export class Registers {
     const M = MONEY_REGISTER;
     if (inRange(M.receiptDepartment1))
       return open && CHECK_TYPE[open.operation] === register - M.receiptDepartment1 ? open.total : 0;
+    if (inRange(M.receiptDiscounts))
+      return open && CHECK_TYPE[open.operation] === register - M.receiptDiscounts ? open.discounts : 0;
     if (inRange(M.shiftDepartment1)) return this.shift.totals[register - M.shiftDepartment1] ?? 0;
     if (inRange(M.shiftCash)) return this.shift.cash[register - M.shiftCash] ?? 0;
     if (inRange(M.shiftType2)) return this.shift.type2[register - M.shiftType2] ?? 0;

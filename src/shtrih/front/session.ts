@@ -34,6 +34,7 @@ import {
   printString,
   purchase,
   purchaseReturn,
+  receiptDiscount,
   sale,
   saleReturn,
   sendOperationTlv,
@@ -42,6 +43,8 @@ import {
   storno,
   subtotal,
   surcharge,
+  voidDiscount,
+  voidSurcharge,
   xReport,
   zReport,
 } from '../protocol/commands/index.ts';
@@ -134,7 +137,12 @@ export class DeviceSession {
       clock: options.clock,
       openReceipt: () =>
         this.check
-          ? { operation: this.check.operation, total: this.check.total, lines: this.check.items.length }
+          ? {
+              operation: this.check.operation,
+              total: this.check.total,
+              lines: this.check.items.length,
+              discounts: this.check.discounts,
+            }
           : null,
       pendingDate: null,
       printerReady: () => this.printerReady(),
@@ -430,13 +438,21 @@ export class DeviceSession {
       const check = this.openCheck();
       // A discount (+) or surcharge (−) on the receipt in 0.01 %, folded into the lines like 86h/87h.
       if (q.discount < -9999 || q.discount > 9999) refuse(E.badParameters, 'the discount is −99.99..99.99 %');
-      if (q.discount !== 0) check.adjust(Math.round((check.subtotal * q.discount) / 10000), 'discount');
-      // Legacy payment types 2..4 are named by the device's table; kkt-emu names them card, credit, other.
-      const doc = await this.fiscalize(
-        { cash: q.cash, card: q.payment2, prepaid: 0, credit: q.payment3, other: q.payment4 },
-        0,
-      );
-      return { operator, change: doc.change };
+      // A percentage that comes to less than half a kopeck is no discount (not a refused 0).
+      const amount = Math.round((check.subtotal * q.discount) / 10000);
+      if (amount !== 0) check.adjust(amount, amount > 0 ? 'discount' : 'surcharge');
+      try {
+        // Legacy payment types 2..4 are named by the device's table; kkt-emu names them card, credit, other.
+        const doc = await this.fiscalize(
+          { cash: q.cash, card: q.payment2, prepaid: 0, credit: q.payment3, other: q.payment4 },
+          0,
+        );
+        return { operator, change: doc.change };
+      } catch (e) {
+        // The receipt stays open after a refusal: without its discount, or a retried 85h would apply it twice.
+        if (amount !== 0 && this.check === check) check.unadjust(amount);
+        throw e;
+      }
     });
     // FF08h: the document being formed (a receipt, or a shift report FF41h/FF42h began) is dropped.
     on(cancelFnDocument, 'operator', () => {
@@ -533,6 +549,22 @@ export class DeviceSession {
     on(surcharge, 'operator', (q, operator) => {
       this.openCheck().adjust(-q.sum, 'surcharge');
       return { operator };
+    });
+    on(voidDiscount, 'operator', (q, operator) => {
+      this.openCheck().voidAdjustment('discount', q.sum);
+      return { operator };
+    });
+    on(voidSurcharge, 'operator', (q, operator) => {
+      this.openCheck().voidAdjustment('surcharge', q.sum);
+      return { operator };
+    });
+    // FF4Bh: javapos's receipt discount. Its tax byte and text have no place in an FFD 1.2 receipt
+    // (the discount is folded into the lines, each keeping its own rate): checked, not kept.
+    on(receiptDiscount, 'operator', (q) => {
+      const check = this.openCheck();
+      const net = q.discount - q.surcharge;
+      if (net !== 0) check.adjust(net, net > 0 ? 'discount' : 'surcharge');
+      return {};
     });
     on(subtotal, 'operator', (_q, operator) => ({ operator, subtotal: this.openCheck().subtotal }));
   }

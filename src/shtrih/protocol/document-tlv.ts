@@ -11,7 +11,7 @@ import {
   TAXATION_TYPES,
   type TaxationType,
 } from '../../fiscal/codes.ts';
-import { emptyCounters } from '../../fiscal/counters.ts';
+import { emptyCounters, emptyShiftTotals } from '../../fiscal/counters.ts';
 import {
   CORRECTION_KINDS,
   type CorrectionBasis,
@@ -110,6 +110,8 @@ export const TAG = {
   counterCash: 1136,
   counterCard: 1138,
   shiftCounters: 1194,
+  /** 1157 счётчики итогов ФН (ffd.md §5.2): the same per-operation STLVs as 1194. */
+  fnCounters: 1157,
   vatRate: 1199,
   vatSum: 1200,
   counterTotal: 1201,
@@ -301,6 +303,15 @@ function body(doc: FiscalDocument, timezone: string): Tlv[] {
         ...(doc.shiftNumber !== undefined ? [tlvU32(TAG.shiftNumber, doc.shiftNumber)] : []),
         ...cashier(doc),
         ...unsentTlvs(doc, timezone),
+        // 1157 as the FFD has it (1129–1132, each 1135, 1201, 1136, 1138, 1218–1220): what a
+        // real ФН's form 21 carries. Its corrections (1133) and VAT sums are not written: no
+        // source kkt-emu has gives their inner layout for FFD 1.2 (docs/serial.md, unconfirmed).
+        tlvStlv(
+          TAG.fnCounters,
+          (Object.keys(COUNTER_TAGS) as Operation[]).map((op) =>
+            tlvStlv(COUNTER_TAGS[op], counters(doc.fnTotals.receipts[op])),
+          ),
+        ),
         {
           tag: TAG.zReportExt,
           value: Buffer.from(JSON.stringify({ fnTotals: doc.fnTotals, warnings: doc.warnings }), 'utf8'),
@@ -430,6 +441,37 @@ function decodeCounters(f: Fields): OperationTotals {
   return { count: readU32(f.required(TAG.counterCount)), total: readVln(f.required(TAG.counterTotal)), payments };
 }
 
+/**
+ * A real ФН's 1157 by operation. The FFD says every counter carries all its sums; an operation
+ * or a sum that is absent reads as 0 rather than making the whole report unreadable.
+ */
+function decodeFnCounters(t: Tlv): ShiftTotals {
+  const outer = new Fields(readStlv(t), 'tag 1157');
+  const totals = emptyShiftTotals();
+  for (const op of Object.keys(COUNTER_TAGS) as Operation[]) {
+    const inner = outer.optional(COUNTER_TAGS[op]);
+    if (!inner) continue;
+    const f = new Fields(readStlv(inner), `tag ${COUNTER_TAGS[op]} in 1157`);
+    const vln = (tag: number) => {
+      const x = f.optional(tag);
+      return x ? readVln(x) : 0;
+    };
+    const count = f.optional(TAG.counterCount);
+    totals[op] = {
+      count: count ? readU32(count) : 0,
+      total: vln(TAG.counterTotal),
+      payments: {
+        cash: vln(TAG.counterCash),
+        card: vln(TAG.counterCard),
+        prepaid: vln(TAG.counterPrepaid),
+        credit: vln(TAG.counterCredit),
+        other: vln(TAG.counterOther),
+      },
+    };
+  }
+  return totals;
+}
+
 function decodeItem(t: Tlv, i: number): ReceiptItem {
   const f = new Fields(readStlv(t), `item ${i + 1}`);
   const q = readFvln(f.required(TAG.quantity));
@@ -554,13 +596,15 @@ export function decodeDocument(type: number, bodyBytes: Uint8Array, timezone: st
       return { kind: 'correction', ...rest, correction } satisfies CorrectionDocument;
     }
     case 'settlementReport': {
-      // kkt-emu's private 65002 carries 1157 and the flags; a real ФН's form 21 (without it) reads
-      // back with empty counters and no flags until its own STLVs are decoded.
+      // kkt-emu's private 65002 carries the whole 1157 (corrections, VAT) and the flags. A real
+      // ФН's form 21 has no 65002: its receipts' counters come from its own 1157; the corrections
+      // (1133) and the warning flags stay empty (their layout inside form 21 is unconfirmed).
       const extTlv = f.optional(TAG.zReportExt);
+      const fnTlv = f.optional(TAG.fnCounters);
       const ext: Pick<SettlementReportDocument, 'fnTotals' | 'warnings'> = extTlv
         ? JSON.parse(Buffer.from(extTlv.value).toString('utf8'))
         : {
-            fnTotals: emptyCounters(),
+            fnTotals: fnTlv ? { ...emptyCounters(), receipts: decodeFnCounters(fnTlv) } : emptyCounters(),
             warnings: { keysExpiring: false, replaceUrgently: false, memoryAlmostFull: false, ofdAckOverdue: false },
           };
       const firstNumber = f.optional(TAG.firstUnsentNumber);

@@ -38,8 +38,10 @@ import {
   storno,
   subtotal,
   surcharge,
+  voidDiscount,
+  voidSurcharge,
 } from './legacy.ts';
-import { cancelCheck, closeCheckEx, operationV2, sendOperationTlv, sendTlv } from './receipt.ts';
+import { cancelCheck, closeCheckEx, operationV2, receiptDiscount, sendOperationTlv, sendTlv } from './receipt.ts';
 import { beginSettlementReport, settlementReport } from './settlement.ts';
 import { beginCloseShift, beginOpenShift, openShift, xReport, zReport } from './shift.ts';
 import { deviceType, fullStatus, shortStatus } from './status.ts';
@@ -111,6 +113,9 @@ export const COMMANDS: ReadonlyMap<number, CommandCodec<never, unknown>> = new M
       storno,
       discount,
       surcharge,
+      voidDiscount,
+      voidSurcharge,
+      receiptDiscount,
       subtotal,
       beginSettlementReport,
       settlementReport,

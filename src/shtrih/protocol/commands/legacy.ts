@@ -114,6 +114,13 @@ function adjustmentCommand(code: number, name: string): CommandCodec<Adjustment,
 
 export const discount = adjustmentCommand(0x86, 'Discount');
 export const surcharge = adjustmentCommand(0x87, 'Surcharge');
+/**
+ * 8Ah сторно скидки / 8Bh сторно надбавки: the layout of 86h, answer err · op (the vendor
+ * protocol text quoted in `shtrih-m/opos` `FiscalPrinterCommand.pas`, `ReceiptStornoDiscount`;
+ * research notes §4 X4).
+ */
+export const voidDiscount = adjustmentCommand(0x8a, 'Void discount');
+export const voidSurcharge = adjustmentCommand(0x8b, 'Void surcharge');
 
 /** 89h подытог: pw; answer err · op · subtotal(5) (vendor `Commands.xml`). */
 export interface SubtotalAnswer {

@@ -174,3 +174,51 @@ export const sendOperationTlv = tlvCommand(0xff4d, 'Send operation TLV');
 
 /** 88h: cancel the open receipt. */
 export const cancelCheck = passwordOperatorCommand(0x88, 'Cancel check');
+
+/**
+ * FF4Bh "Скидка, надбавка на чек" (javapos `FSReceiptDiscount.java`, sent by
+ * `FSSalesReceipt.printTotalDiscount` with the operator's password): pw(4) · discount(5) ·
+ * surcharge(5) · tax(1) · text. The vendor text in that file says the text is 128 bytes (message
+ * length 145), while javapos writes 40: the text is whatever follows, up to 128 bytes, cut at NUL.
+ * Answer: the error byte only.
+ */
+export interface ReceiptDiscount {
+  password: number;
+  discount: number;
+  surcharge: number;
+  tax: number;
+  text: string;
+}
+
+export const RECEIPT_DISCOUNT_TEXT_BYTES = 128;
+
+export const receiptDiscount: CommandCodec<ReceiptDiscount, Record<string, never>> = {
+  code: 0xff4b,
+  name: 'Receipt discount',
+  encodeRequest: (q) => {
+    const text = encodeCp1251(q.text);
+    if (text.length > RECEIPT_DISCOUNT_TEXT_BYTES)
+      throw new WireFormatError(`FF4Bh text of ${text.length} bytes; at most ${RECEIPT_DISCOUNT_TEXT_BYTES}`);
+    return new WireWriter()
+      .u32(q.password, 'password')
+      .money(q.discount, 'discount')
+      .money(q.surcharge, 'surcharge')
+      .u8(q.tax, 'tax')
+      .fixed(text, Math.max(40, text.length), 'text')
+      .toBuffer();
+  },
+  decodeRequest: (data) => {
+    const r = new WireReader(data, 'FF4Bh request');
+    const q = {
+      password: r.u32('password'),
+      discount: r.money('discount'),
+      surcharge: r.money('surcharge'),
+      tax: r.u8('tax'),
+    };
+    const rest = r.rest();
+    if (rest.length > RECEIPT_DISCOUNT_TEXT_BYTES)
+      throw new WireFormatError(`FF4Bh text of ${rest.length} bytes; at most ${RECEIPT_DISCOUNT_TEXT_BYTES}`);
+    return { ...q, text: decodeCp1251(cutAtNul(rest)) };
+  },
+  ...emptyAnswer,
+};
