@@ -245,15 +245,13 @@ export class AtolQueue {
 
   queueStatus(): RequestsQueueStatus {
     const c = this.o.store.counts();
+    return { number: c.open, canceled: c.canceled, ready: c.ready, ...this.blockState() };
+  }
+
+  /** What a POST answers with: no counts, which cost a pass over every request kept. */
+  blockState(): Pick<RequestsQueueStatus, 'isBlocked' | 'blockReason' | 'blockedUUID'> {
     const b = this.blocked[0];
-    return {
-      number: c.open,
-      canceled: c.canceled,
-      ready: c.ready,
-      isBlocked: b !== undefined,
-      blockReason: b ? 'connectionError' : '',
-      blockedUUID: b?.uuid ?? '',
-    };
+    return { isBlocked: b !== undefined, blockReason: b ? 'connectionError' : '', blockedUUID: b?.uuid ?? '' };
   }
 
   /** For /v1/health. */
@@ -302,9 +300,8 @@ export class AtolQueue {
     try {
       for (;;) {
         if (this.stopped || this.blocked.length > 0 || failed) break;
-        const next = this.o.store
-          .openRequests(RECEIPT_WINDOW + running.size)
-          .find((r) => !running.has(r.uuid))?.uuid;
+        // The running requests are the oldest open ones: the next is right after them.
+        const next = this.o.store.openRequests(running.size + 1).find((r) => !running.has(r.uuid))?.uuid;
         if (next === undefined) {
           if (running.size === 0) break;
           // Wait for a running request to finish or a new one to arrive, whichever is first.

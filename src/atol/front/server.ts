@@ -122,7 +122,7 @@ export async function buildAtolServer(o: AtolServerOptions): Promise<FastifyInst
     name: 'kkt-emu',
     isActive: true,
     isDefault: true,
-    isLock: queue.queueStatus().isBlocked,
+    isLock: queue.blockState().isBlocked,
     hasLicense: true,
     connectionSettings: {
       model: 500,
@@ -168,7 +168,7 @@ export async function buildAtolServer(o: AtolServerOptions): Promise<FastifyInst
         409,
         webFail(`Не удалось добавить задание с UUID [${parsed.uuid}], задание с таким UUID уже есть`),
       );
-    const s = queue.queueStatus();
+    const s = queue.blockState();
     const answer: RequestAddResult = {
       number: added.number,
       uuid: parsed.uuid,
