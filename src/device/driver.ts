@@ -85,6 +85,11 @@ export interface KktDriver {
   /** The Z report: closes the shift with its counters. */
   closeShift(options?: { cashier?: string }): Promise<ShiftCloseDocument>;
   xReport(): Promise<XReport>;
+  /**
+   * The shift's counters an X report shows, read without printing anything (a register reads
+   * its registers with no paper): what ATOL's `getShiftTotals` answers on a real server.
+   */
+  shiftTotals(): Promise<XReport>;
   status(): Promise<DeviceStatus>;
   getDocument(number: number): Promise<FiscalDocument | undefined>;
   /** The ФН archive from `fromNumber` on, in number order, at most `limit` documents. */

@@ -255,6 +255,11 @@ export class EmulatedKkt implements KktDriver {
     return result.report;
   }
 
+  /** The archive's counters as they are now: no job, so no paper or cover needed. */
+  async shiftTotals(): Promise<XReport> {
+    return xReport(this.archive.state(), this.options.clock.now());
+  }
+
   async status(): Promise<DeviceStatus> {
     return this.statusNow();
   }

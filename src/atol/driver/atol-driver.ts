@@ -182,14 +182,23 @@ export class AtolDriver implements KktDriver {
     return doc;
   }
 
-  async xReport(): Promise<XReport> {
+  xReport(): Promise<XReport> {
+    return this.counters(true);
+  }
+
+  /** `getShiftTotals` and the status tasks, without `reportX`: nothing printed. */
+  shiftTotals(): Promise<XReport> {
+    return this.counters(false);
+  }
+
+  private async counters(print: boolean): Promise<XReport> {
     const results = await this.run(randomUUID(), [
       { type: 'getShiftTotals' },
       { type: 'getDeviceStatus' },
       { type: 'getShiftStatus' },
       { type: 'getFnStatus' },
       { type: 'ofdExchangeStatus' },
-      { type: 'reportX' },
+      ...(print ? [{ type: 'reportX' }] : []),
     ]);
     const [totals, device, shift, fn, exchange] = results.map((r) => this.check(r)) as Json[];
     const state = shift.shiftStatus.state;
@@ -208,7 +217,7 @@ export class AtolDriver implements KktDriver {
 
   /** From the synchronous `/operations` calls: nothing queued, nothing stored on the server. */
   async status(): Promise<DeviceStatus> {
-    const [device, shift, fn, fnInfo, exchange, info] = await Promise.all(
+    const [device, shift, fn, fnInfo, exchange, info, totals] = await Promise.all(
       [
         'queryDeviceStatus',
         'queryShiftStatus',
@@ -216,15 +225,12 @@ export class AtolDriver implements KktDriver {
         'queryFnInfo',
         'queryOfdExchangeStatus',
         'queryDeviceInfo',
+        'queryShiftTotals',
       ].map((op) => this.operation(op)),
     );
-    // The drawer (spec `CashDrawerTotals.sum`: "Сумма в денежном ящике"). A server that cannot
-    // answer it now (kkt-emu's own runs the X report for it, refused without paper) leaves the
-    // last balance read: the status must not fail for it.
-    try {
-      const totals = await this.operation('queryShiftTotals');
-      this.cashBalance = kopecks(totals.shiftTotals?.cashDrawerTotals?.sum);
-    } catch {}
+    // The drawer (spec `CashDrawerTotals.sum`: "Сумма в денежном ящике"): a read of the
+    // register's counters, which prints nothing, so it needs no paper.
+    this.cashBalance = kopecks(totals.shiftTotals?.cashDrawerTotals?.sum);
     const registration = await this.registration();
     const d = device.deviceStatus;
     const warnings = fnInfo.fnInfo.warnings ?? {};

@@ -265,8 +265,9 @@ export class AtolQueue {
     return this.o.driver.status();
   }
 
-  xReport() {
-    return this.o.driver.xReport();
+  /** The shift's counters, read without printing (the query shortcuts). */
+  shiftTotals() {
+    return this.o.driver.shiftTotals();
   }
 
   private sweep(): void {
@@ -469,7 +470,7 @@ export class AtolQueue {
   private async query(task: Extract<AtolTask, { kind: 'query' }>): Promise<unknown> {
     const { driver, extras } = this.o;
     const s = await driver.status();
-    if (task.type === 'getShiftTotals') return shiftTotalsResult(await driver.xReport(), s.cashBalance);
+    if (task.type === 'getShiftTotals') return shiftTotalsResult(await driver.shiftTotals(), s.cashBalance);
     switch (task.type) {
       case 'getDeviceStatus':
         return deviceStatusResult(s);

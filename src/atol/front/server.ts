@@ -231,17 +231,17 @@ export async function buildAtolServer(o: AtolServerOptions): Promise<FastifyInst
               ismExchangeErrors: { ism: { code: 0, description: 'Ошибок нет' } },
             };
           case 'queryShiftTotals':
-            return shiftTotalsResult(await queue.xReport(), (await queue.status()).cashBalance);
+            return shiftTotalsResult(await queue.shiftTotals(), (await queue.status()).cashBalance);
           case 'queryIncomeTotals':
-            return incomeTotalsResult(await queue.xReport());
+            return incomeTotalsResult(await queue.shiftTotals());
           case 'queryOutcomeTotals':
-            return outcomeTotalsResult(await queue.xReport());
+            return outcomeTotalsResult(await queue.shiftTotals());
           case 'queryReceiptTotals': {
             const type = request.query.type;
             if (!RECEIPT_TOTAL_TYPES.includes(type as never))
               return fail(reply, 420, atolError('INVALID_PARAM', "'type' = sell | sellReturn | buy | buyReturn"));
             return {
-              receiptTotals: receiptsTotals(await queue.xReport())[type as (typeof RECEIPT_TOTAL_TYPES)[number]],
+              receiptTotals: receiptsTotals(await queue.shiftTotals())[type as (typeof RECEIPT_TOTAL_TYPES)[number]],
             };
           }
           case 'queryLicenses':

@@ -384,23 +384,32 @@ export class ShtrihDriver implements KktDriver {
     return this.exclusive(async () => {
       await this.closeStaleCheck();
       await this.wire.call(xReportCommand, this.pw);
-      const full = await this.wire.call(fullStatus, this.pw);
-      const at = instantOfDateTime(full.date, full.time, this.options.timezone);
-      const last = await this.lastDocumentNumber();
-      const shift = await this.wire.call(shiftParameters, this.pw);
-      const exchange = await this.wire.call(exchangeStatus, this.pw);
-      const counters = await shiftCounters(this.reader, shift, last);
-      return {
-        at,
-        shiftNumber: shift.shiftNumber,
-        shiftState: shiftStateOf(shift.shiftOpen, counters.openedAt, at),
-        receiptsInShift: shift.receiptNumber,
-        documentsInShift: counters.documents,
-        totals: counters.totals,
-        lastDocNumber: last,
-        unsentCount: exchange.messageCount,
-      };
+      return this.readShiftTotals();
     });
+  }
+
+  /** The same reads as after an X report (status, FF40h, FF39h, the shift's documents), nothing printed. */
+  shiftTotals(): Promise<XReport> {
+    return this.exclusive(() => this.readShiftTotals());
+  }
+
+  private async readShiftTotals(): Promise<XReport> {
+    const full = await this.wire.call(fullStatus, this.pw);
+    const at = instantOfDateTime(full.date, full.time, this.options.timezone);
+    const last = await this.lastDocumentNumber();
+    const shift = await this.wire.call(shiftParameters, this.pw);
+    const exchange = await this.wire.call(exchangeStatus, this.pw);
+    const counters = await shiftCounters(this.reader, shift, last);
+    return {
+      at,
+      shiftNumber: shift.shiftNumber,
+      shiftState: shiftStateOf(shift.shiftOpen, counters.openedAt, at),
+      receiptsInShift: shift.receiptNumber,
+      documentsInShift: counters.documents,
+      totals: counters.totals,
+      lastDocNumber: last,
+      unsentCount: exchange.messageCount,
+    };
   }
 
   status(): Promise<DeviceStatus> {
