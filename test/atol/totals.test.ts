@@ -36,4 +36,33 @@ describe('shift totals', () => {
     expect((await pos.run([{ type: 'reportX' }]))[0].error.code).not.toBe(0);
     expect(await lastDoc(stack)).toBe(before);
   });
+
+  test('incomeTotals / outcomeTotals are the shift cash-ins and cash-outs ("Итоги по внесениям / по выплатам")', async () => {
+    const { stack, pos } = await start();
+    for (const task of [
+      sellTask(),
+      { type: 'cashIn', cashSum: 500 },
+      { type: 'cashIn', cashSum: 250.5 },
+      { type: 'cashOut', cashSum: 100 },
+      sellTask({ type: 'sellReturn' }),
+    ])
+      expect((await pos.run([task]))[0].status).toBe('ready');
+    const income = { sum: 750.5, count: 2 };
+    const outcome = { sum: 100, count: 1 };
+    const q = (await pos.call('POST', '/api/v2/operations/queryShiftTotals')).body.shiftTotals;
+    expect(q).toMatchObject({ incomeTotals: income, outcomeTotals: outcome });
+    expect(q.receiptsTotals.sell).toMatchObject({ count: 1, sum: 146.3 });
+    expect((await pos.call('POST', '/api/v2/operations/queryIncomeTotals')).body).toEqual({ incomeTotals: income });
+    expect((await pos.call('POST', '/api/v2/operations/queryOutcomeTotals')).body).toEqual({ outcomeTotals: outcome });
+    const [task] = await pos.run([{ type: 'getShiftTotals' }]);
+    expect(task.result.shiftTotals).toMatchObject({ incomeTotals: income, outcomeTotals: outcome });
+    // A new shift starts from nothing.
+    expect((await pos.run([{ type: 'closeShift' }]))[0].status).toBe('ready');
+    // The emulator tells shifts apart by time: the manual clock moves on before the next one.
+    stack.clock.advance(60_000);
+    expect((await pos.run([{ type: 'openShift' }]))[0].status).toBe('ready');
+    expect((await pos.call('POST', '/api/v2/operations/queryIncomeTotals')).body).toEqual({
+      incomeTotals: { sum: 0, count: 0 },
+    });
+  });
 });

@@ -7,6 +7,7 @@ import type {
   DeviceFaults,
   DeviceStatus,
   KktDriver,
+  ShiftTotalsRead,
   XReport,
 } from '../../device/driver.ts';
 import type { Operation, TaxationType } from '../../fiscal/codes.ts';
@@ -182,16 +183,22 @@ export class AtolDriver implements KktDriver {
     return doc;
   }
 
-  xReport(): Promise<XReport> {
-    return this.counters(true);
+  async xReport(): Promise<XReport> {
+    return (await this.counters(true)).report;
   }
 
   /** `getShiftTotals` and the status tasks, without `reportX`: nothing printed. */
-  shiftTotals(): Promise<XReport> {
-    return this.counters(false);
+  async shiftTotals(): Promise<ShiftTotalsRead> {
+    const { report, totals } = await this.counters(false);
+    // `ShiftTotals.incomeTotals` / `outcomeTotals`: "Итоги по внесениям" / "Итоги по выплатам".
+    const flow = (t: Json) => ({ count: Number(t?.count ?? 0), total: kopecks(t?.sum) });
+    return {
+      ...report,
+      cash: { in: flow(totals.shiftTotals?.incomeTotals), out: flow(totals.shiftTotals?.outcomeTotals) },
+    };
   }
 
-  private async counters(print: boolean): Promise<XReport> {
+  private async counters(print: boolean): Promise<{ report: XReport; totals: Json }> {
     const results = await this.run(randomUUID(), [
       { type: 'getShiftTotals' },
       { type: 'getDeviceStatus' },
@@ -203,7 +210,7 @@ export class AtolDriver implements KktDriver {
     const [totals, device, shift, fn, exchange] = results.map((r) => this.check(r)) as Json[];
     const state = shift.shiftStatus.state;
     const receipts = Number(fn.fnStatus.fiscalReceiptNumber ?? 0);
-    return {
+    const report: XReport = {
       at: instant(device.deviceStatus.currentDateTime) ?? Date.now(),
       shiftNumber: Number(shift.shiftStatus.number),
       shiftState: state,
@@ -213,6 +220,7 @@ export class AtolDriver implements KktDriver {
       lastDocNumber: Number(fn.fnStatus.fiscalDocumentNumber),
       unsentCount: Number(exchange.status?.notSentCount ?? 0),
     };
+    return { report, totals };
   }
 
   /** From the synchronous `/operations` calls: nothing queued, nothing stored on the server. */

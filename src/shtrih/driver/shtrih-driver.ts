@@ -5,6 +5,7 @@ import type {
   ConfirmResult,
   DeviceStatus,
   KktDriver,
+  ShiftTotalsRead,
   XReport,
 } from '../../device/driver.ts';
 import { TAXATION_TYPES } from '../../fiscal/codes.ts';
@@ -389,8 +390,19 @@ export class ShtrihDriver implements KktDriver {
   }
 
   /** The same reads as after an X report (status, FF40h, FF39h, the shift's documents), nothing printed. */
-  shiftTotals(): Promise<XReport> {
-    return this.exclusive(() => this.readShiftTotals());
+  shiftTotals(): Promise<ShiftTotalsRead> {
+    return this.exclusive(async () => {
+      const report = await this.readShiftTotals();
+      const money = async (register: number) => (await this.wire.call(moneyRegister, { ...this.pw, register })).value;
+      const count = async (register: number) =>
+        (await this.wire.call(operatingRegister, { ...this.pw, register })).value;
+      const R = CASH_REGISTERS;
+      const cash = {
+        in: { count: await count(R.cashIns), total: await money(R.cashInSum) },
+        out: { count: await count(R.cashOuts), total: await money(R.cashOutSum) },
+      };
+      return { ...report, cash };
+    });
   }
 
   private async readShiftTotals(): Promise<XReport> {
