@@ -66,3 +66,20 @@ describe('shift totals', () => {
     });
   });
 });
+
+describe('clientInfo', () => {
+  test('name and vatin reach the document as 1227 / 1228; a bad vatin is refused, nothing printed', async () => {
+    const { stack, pos } = await start();
+    const [r] = await pos.run([
+      sellTask({ clientInfo: { emailOrPhone: 'buyer@example.com', name: 'ООО Покупатель', vatin: '7707083893' } }),
+    ]);
+    expect(r.status, JSON.stringify(r)).toBe('ready');
+    const doc = await stack.device.getDocument(r.result.fiscalParams.fiscalDocumentNumber);
+    expect(doc?.kind === 'receipt' ? doc.customer : undefined).toEqual({ name: 'ООО Покупатель', inn: '7707083893' });
+    const before = await lastDoc(stack);
+    const [bad] = await pos.run([sellTask({ clientInfo: { vatin: '7707083890' } })]);
+    expect(bad.status).toBe('error');
+    expect(bad.error.description).toContain('clientInfo.vatin');
+    expect(await lastDoc(stack)).toBe(before);
+  });
+});
