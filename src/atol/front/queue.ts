@@ -223,9 +223,12 @@ export class AtolQueue {
   }
 
   results(uuid: string): RequestResult | undefined {
-    if (!this.o.store.request(uuid)) return undefined;
+    // Every accepted request has at least one task (an empty one is refused at POST): no
+    // tasks means no request, without a second query on every poll.
+    const tasks = this.o.store.tasks(uuid);
+    if (tasks.length === 0) return undefined;
     return {
-      results: this.o.store.tasks(uuid).map((t): TaskResult => {
+      results: tasks.map((t): TaskResult => {
         const status =
           t.status === 'wait' && this.current.get(uuid) === t.idx ? 'inProgress' : (t.status as TaskStatus);
         return taskResult(
