@@ -8,13 +8,14 @@ import type {
   SettlementReportDocument,
   ShiftCloseDocument,
   ShiftOpenDocument,
+  ShiftTotalsRead,
   XReport,
 } from '../fiscal/document.ts';
 import type { DeviceFaults } from '../fiscal/faults.ts';
 import type { BlockReason, CashMovement, ShiftState } from '../fiscal/fn-core.ts';
 import type { Kopecks } from '../fiscal/money.ts';
 
-export type { CashMovement, DeviceFaults, XReport };
+export type { CashMovement, DeviceFaults, ShiftTotalsRead, XReport };
 
 /** A cash in / cash out request: non-fiscal, it moves the drawer balance. */
 export interface CashRequest {
@@ -85,6 +86,11 @@ export interface KktDriver {
   /** The Z report: closes the shift with its counters. */
   closeShift(options?: { cashier?: string }): Promise<ShiftCloseDocument>;
   xReport(): Promise<XReport>;
+  /**
+   * The shift's counters an X report shows, read without printing anything (a register reads
+   * its registers with no paper): what ATOL's `getShiftTotals` answers on a real server.
+   */
+  shiftTotals(): Promise<ShiftTotalsRead>;
   status(): Promise<DeviceStatus>;
   getDocument(number: number): Promise<FiscalDocument | undefined>;
   /** The ФН archive from `fromNumber` on, in number order, at most `limit` documents. */

@@ -12,6 +12,7 @@ import type {
   SettlementReportDocument,
   ShiftCloseDocument,
   ShiftOpenDocument,
+  ShiftTotalsRead,
   XReport,
 } from '../fiscal/document.ts';
 import { FiscalError } from '../fiscal/errors.ts';
@@ -276,6 +277,20 @@ export class EmulatedKkt implements KktDriver {
     const result = await this.submit({ kind: 'xReport' });
     if (result.kind !== 'xReport') throw new Error(`unexpected ${result.kind} result`);
     return result.report;
+  }
+
+  /**
+   * The archive's counters as they are now: no job, so no paper or cover needed. Cash
+   * movements since the shift opened, as the Shtrih-M front's registers 242/243, 153/154 count.
+   */
+  async shiftTotals(): Promise<ShiftTotalsRead> {
+    const openedAt = this.statusNow().shift.openedAt;
+    const moves = openedAt === null ? [] : this.cashMovementsSince(openedAt);
+    const sum = (kind: 'in' | 'out') => {
+      const of = moves.filter((m) => m.kind === kind);
+      return { count: of.length, total: of.reduce((a, m) => a + m.amount, 0) };
+    };
+    return { ...xReport(this.archive.state(), this.options.clock.now()), cash: { in: sum('in'), out: sum('out') } };
   }
 
   async status(): Promise<DeviceStatus> {

@@ -304,6 +304,17 @@ export type UnsignedDocument<D extends FiscalDocument = FiscalDocument> = Omit<D
 export type SettlementDocument = ReceiptDocument | CorrectionDocument;
 
 /** The X report: the shift's counters, printed, with no fiscal document. */
+/** Cash-ins and cash-outs of the current shift (no fiscal document records them). */
+export interface ShiftCash {
+  in: { count: number; total: Kopecks };
+  out: { count: number; total: Kopecks };
+}
+
+/** What a register's counters say about its shift, read without printing. */
+export interface ShiftTotalsRead extends XReport {
+  cash: ShiftCash;
+}
+
 export interface XReport {
   at: number;
   shiftNumber: number;

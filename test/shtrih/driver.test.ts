@@ -179,6 +179,7 @@ describe('ShtrihDriver against the device front: the same results as the in-proc
       ['sale', (d) => d.printReceipt(simpleSale())],
       ['sale 2', (d) => d.printReceipt(RECEIPTS[0] as ReceiptInput)],
       ['x report', (d) => d.xReport()],
+      ['shift totals, nothing printed', (d) => d.shiftTotals()],
       ['status', (d) => d.status()],
       ['close', (d) => d.closeShift({ cashier: 'Петров П.П.' })],
       ['x report after the Z', (d) => d.xReport()],
@@ -210,11 +211,19 @@ describe('ShtrihDriver against the device front: the same results as the in-proc
     for (const faults of [{ paperOut: true }, { paperOut: false, coverOpen: true }]) {
       p.a.kkt.setFaults(faults);
       p.b.kkt.setFaults(faults);
-      const withFaults: Call[] = [(d) => d.status(), (d) => d.printReceipt(simpleSale()), (d) => d.openShift()];
+      // The counters are read, not printed: they answer with the paper out or the cover open.
+      const withFaults: Call[] = [
+        (d) => d.status(),
+        (d) => d.printReceipt(simpleSale()),
+        (d) => d.openShift(),
+        (d) => d.shiftTotals(),
+      ];
       for (const call of withFaults) {
         const { emulator: e, shtrih: s } = await p.both(call);
         expect(normalize(s)).toEqual(normalize(e));
       }
+      const totals = await p.both((d) => d.shiftTotals());
+      expect('ok' in totals.shtrih && 'ok' in totals.emulator).toBe(true);
     }
     p.a.kkt.setFaults({ coverOpen: false });
     p.b.kkt.setFaults({ coverOpen: false });

@@ -7,6 +7,7 @@ import type {
   DeviceFaults,
   DeviceStatus,
   KktDriver,
+  ShiftTotalsRead,
   XReport,
 } from '../../device/driver.ts';
 import type { Operation, TaxationType } from '../../fiscal/codes.ts';
@@ -183,18 +184,33 @@ export class AtolDriver implements KktDriver {
   }
 
   async xReport(): Promise<XReport> {
+    return (await this.counters(true)).report;
+  }
+
+  /** `getShiftTotals` and the status tasks, without `reportX`: nothing printed. */
+  async shiftTotals(): Promise<ShiftTotalsRead> {
+    const { report, totals } = await this.counters(false);
+    // `ShiftTotals.incomeTotals` / `outcomeTotals`: "Итоги по внесениям" / "Итоги по выплатам".
+    const flow = (t: Json) => ({ count: Number(t?.count ?? 0), total: kopecks(t?.sum) });
+    return {
+      ...report,
+      cash: { in: flow(totals.shiftTotals?.incomeTotals), out: flow(totals.shiftTotals?.outcomeTotals) },
+    };
+  }
+
+  private async counters(print: boolean): Promise<{ report: XReport; totals: Json }> {
     const results = await this.run(randomUUID(), [
       { type: 'getShiftTotals' },
       { type: 'getDeviceStatus' },
       { type: 'getShiftStatus' },
       { type: 'getFnStatus' },
       { type: 'ofdExchangeStatus' },
-      { type: 'reportX' },
+      ...(print ? [{ type: 'reportX' }] : []),
     ]);
     const [totals, device, shift, fn, exchange] = results.map((r) => this.check(r)) as Json[];
     const state = shift.shiftStatus.state;
     const receipts = Number(fn.fnStatus.fiscalReceiptNumber ?? 0);
-    return {
+    const report: XReport = {
       at: instant(device.deviceStatus.currentDateTime) ?? Date.now(),
       shiftNumber: Number(shift.shiftStatus.number),
       shiftState: state,
@@ -204,11 +220,12 @@ export class AtolDriver implements KktDriver {
       lastDocNumber: Number(fn.fnStatus.fiscalDocumentNumber),
       unsentCount: Number(exchange.status?.notSentCount ?? 0),
     };
+    return { report, totals };
   }
 
   /** From the synchronous `/operations` calls: nothing queued, nothing stored on the server. */
   async status(): Promise<DeviceStatus> {
-    const [device, shift, fn, fnInfo, exchange, info] = await Promise.all(
+    const [device, shift, fn, fnInfo, exchange, info, totals] = await Promise.all(
       [
         'queryDeviceStatus',
         'queryShiftStatus',
@@ -216,15 +233,12 @@ export class AtolDriver implements KktDriver {
         'queryFnInfo',
         'queryOfdExchangeStatus',
         'queryDeviceInfo',
+        'queryShiftTotals',
       ].map((op) => this.operation(op)),
     );
-    // The drawer (spec `CashDrawerTotals.sum`: "Сумма в денежном ящике"). A server that cannot
-    // answer it now (kkt-emu's own runs the X report for it, refused without paper) leaves the
-    // last balance read: the status must not fail for it.
-    try {
-      const totals = await this.operation('queryShiftTotals');
-      this.cashBalance = kopecks(totals.shiftTotals?.cashDrawerTotals?.sum);
-    } catch {}
+    // The drawer (spec `CashDrawerTotals.sum`: "Сумма в денежном ящике"): a read of the
+    // register's counters, which prints nothing, so it needs no paper.
+    this.cashBalance = kopecks(totals.shiftTotals?.cashDrawerTotals?.sum);
     const registration = await this.registration();
     const d = device.deviceStatus;
     const warnings = fnInfo.fnInfo.warnings ?? {};

@@ -67,6 +67,8 @@ export type AddOutcome = { ok: true; number: number } | { ok: false; reason: 'du
 interface Blocked {
   uuid: string;
   idx: number;
+  /** The request's place in the queue: blocked tasks are decided in queue order. */
+  number: number;
 }
 
 const INTERRUPTED: TaskOutcome = outcomeOf('interrupted', atolError('INTERRUPTED_BY_PREVIOUS_ERRORS'));
@@ -139,12 +141,18 @@ export class AtolQueue {
   private running: Promise<void> | undefined;
   /** Requests running now, with the task each is on. */
   private readonly current = new Map<string, number>();
-  private blocked: Blocked | undefined;
+  /**
+   * Blocked tasks, oldest request first: several when requests running side by side all lost
+   * the device. The queue starts nothing new until every one is decided.
+   */
+  private blocked: Blocked[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly pendingCallbacks = new Set<Promise<void>>();
   private readonly now: () => number;
+  /** Set while the loop waits with requests running: a new request wakes it. */
+  private wake: (() => void) | undefined;
 
   constructor(private readonly o: AtolQueueOptions) {
     this.now = o.now ?? Date.now;
@@ -164,10 +172,10 @@ export class AtolQueue {
         const error = parsed.ok ? interruptedError(parsed.task) : atolError('UNKNOWN');
         this.o.store.finishTask(r.uuid, row.idx, outcomeOf('blocked', error));
       }
-      this.blocked = { uuid: r.uuid, idx: row.idx };
-      await this.resolveBlocked();
-      if (this.blocked) break;
+      // Requests that ran side by side: each started task is blocked, in queue order.
+      this.blocked.push({ uuid: r.uuid, idx: row.idx, number: r.number });
     }
+    await this.resolveBlocked();
     this.kick();
   }
 
@@ -185,7 +193,7 @@ export class AtolQueue {
     this.stopped = true;
     await this.running;
     clearTimeout(this.retryTimer);
-    this.blocked = undefined;
+    this.blocked = [];
     this.o.store.clear();
     this.stopped = wasStopped;
   }
@@ -206,6 +214,7 @@ export class AtolQueue {
         ...(resultUrl ? { callbackUrl: resultUrl } : {}),
       });
       this.kick();
+      this.wake?.();
       return { ok: true, number };
     } catch (e) {
       if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) return { ok: false, reason: 'duplicate' };
@@ -214,9 +223,12 @@ export class AtolQueue {
   }
 
   results(uuid: string): RequestResult | undefined {
-    if (!this.o.store.request(uuid)) return undefined;
+    // Every accepted request has at least one task (an empty one is refused at POST): no
+    // tasks means no request, without a second query on every poll.
+    const tasks = this.o.store.tasks(uuid);
+    if (tasks.length === 0) return undefined;
     return {
-      results: this.o.store.tasks(uuid).map((t): TaskResult => {
+      results: tasks.map((t): TaskResult => {
         const status =
           t.status === 'wait' && this.current.get(uuid) === t.idx ? 'inProgress' : (t.status as TaskStatus);
         return taskResult(
@@ -236,15 +248,13 @@ export class AtolQueue {
 
   queueStatus(): RequestsQueueStatus {
     const c = this.o.store.counts();
-    const b = this.blocked;
-    return {
-      number: c.open,
-      canceled: c.canceled,
-      ready: c.ready,
-      isBlocked: b !== undefined,
-      blockReason: b ? 'connectionError' : '',
-      blockedUUID: b?.uuid ?? '',
-    };
+    return { number: c.open, canceled: c.canceled, ready: c.ready, ...this.blockState() };
+  }
+
+  /** What a POST answers with: no counts, which cost a pass over every request kept. */
+  blockState(): Pick<RequestsQueueStatus, 'isBlocked' | 'blockReason' | 'blockedUUID'> {
+    const b = this.blocked[0];
+    return { isBlocked: b !== undefined, blockReason: b ? 'connectionError' : '', blockedUUID: b?.uuid ?? '' };
   }
 
   /** For /v1/health. */
@@ -258,8 +268,9 @@ export class AtolQueue {
     return this.o.driver.status();
   }
 
-  xReport() {
-    return this.o.driver.xReport();
+  /** The shift's counters, read without printing (the query shortcuts). */
+  shiftTotals() {
+    return this.o.driver.shiftTotals();
   }
 
   private sweep(): void {
@@ -267,47 +278,77 @@ export class AtolQueue {
   }
 
   private kick(): void {
-    if (this.running || this.stopped || this.blocked) return;
+    if (this.running || this.stopped || this.blocked.length > 0) return;
     this.running = this.loop().finally(() => {
       this.running = undefined;
       // A request added while the loop was finishing its last one.
-      if (!this.stopped && !this.blocked && this.o.store.nextOpen()) this.kick();
+      if (!this.stopped && this.blocked.length === 0 && this.o.store.nextOpen()) this.kick();
     });
   }
 
+  /**
+   * Requests start in arrival order. A request that is one receipt or correction (or, as the
+   * last of a run, several) may start while the ones before it still wait for their durable
+   * result: it reaches the device after them (every step before the device — the task's start,
+   * the Fiscalizer's intent — goes through FIFO group commits, and the device's job queue is
+   * FIFO), so the documents are numbered in arrival order and each sees the device in the state
+   * a serial run would leave it (a refusal changes nothing on the device). Anything else starts
+   * only when nothing runs, as on the real server. Nothing new starts while a task is blocked.
+   */
   private async loop(): Promise<void> {
-    for (;;) {
-      if (this.stopped || this.blocked) return;
-      const window = this.o.store.openRequests(RECEIPT_WINDOW);
-      const first = window[0];
-      if (!first) return;
-      // Consecutive requests made only of receipts run side by side (the device still numbers
-      // them in arrival order); anything else runs alone, as on the real server.
-      const group: string[] = [];
-      for (const r of window) {
-        if (!this.receiptsOnly(r.uuid)) break;
-        group.push(r.uuid);
+    const running = new Map<string, Promise<void>>();
+    /** The last started request has more tasks to come: nothing may overtake them. */
+    let barrier = false;
+    let failed = false;
+    const settle = () => Promise.race(running.values());
+    try {
+      for (;;) {
+        if (this.stopped || this.blocked.length > 0 || failed) break;
+        // The running requests are the oldest open ones: the next is right after them.
+        const next = this.o.store.openRequests(running.size + 1).find((r) => !running.has(r.uuid))?.uuid;
+        if (next === undefined) {
+          if (running.size === 0) break;
+          // Wait for a running request to finish or a new one to arrive, whichever is first.
+          await Promise.race([settle(), new Promise<void>((resolve) => (this.wake = resolve))]);
+          this.wake = undefined;
+          continue;
+        }
+        const kind = this.pipelineKind(next);
+        if (running.size > 0 && (barrier || kind === 'serial' || running.size >= RECEIPT_WINDOW)) {
+          await settle();
+          continue;
+        }
+        barrier = kind !== 'single';
+        const run = this.runRequest(next)
+          .catch((e: unknown) => {
+            // A bug or a broken database: leave the requests as they are rather than spin.
+            this.o.log?.warn({ err: e }, 'ATOL queue stopped');
+            failed = true;
+          })
+          .finally(() => running.delete(next));
+        running.set(next, run);
+        if (kind === 'serial') await run;
       }
-      try {
-        if (group.length === 0) await this.runRequest(first.uuid);
-        else await Promise.all(group.map((uuid) => this.runRequest(uuid)));
-      } catch (e) {
-        // A bug or a broken database: leave the requests as they are rather than spin.
-        this.o.log?.warn({ err: e }, 'ATOL queue stopped');
-        this.current.clear();
-        return;
-      }
+    } finally {
+      await Promise.all(running.values());
+      if (failed) this.current.clear();
     }
   }
 
-  /** A request not started yet whose tasks are all valid receipts. */
-  private receiptsOnly(uuid: string): boolean {
+  /**
+   * `single`: one receipt or correction, which later requests may overtake once it has started;
+   * `tail`: several, the last that may join the requests running; `serial`: anything else.
+   */
+  private pipelineKind(uuid: string): 'single' | 'tail' | 'serial' {
     const ctx = this.parseContext();
-    return this.o.store.tasks(uuid).every((t) => {
+    const rows = this.o.store.tasks(uuid);
+    const receipts = rows.every((t) => {
       if (t.status !== 'wait') return false;
       const p = parseTask(JSON.parse(t.task) as unknown, ctx);
-      return p.ok && p.task.kind === 'receipt';
+      return p.ok && (p.task.kind === 'receipt' || p.task.kind === 'correction');
     });
+    if (!receipts) return 'serial';
+    return rows.length === 1 ? 'single' : 'tail';
   }
 
   private parse(row: AtolTaskRow): ParsedTask {
@@ -432,7 +473,7 @@ export class AtolQueue {
   private async query(task: Extract<AtolTask, { kind: 'query' }>): Promise<unknown> {
     const { driver, extras } = this.o;
     const s = await driver.status();
-    if (task.type === 'getShiftTotals') return shiftTotalsResult(await driver.xReport(), s.cashBalance);
+    if (task.type === 'getShiftTotals') return shiftTotalsResult(await driver.shiftTotals(), s.cashBalance);
     switch (task.type) {
       case 'getDeviceStatus':
         return deviceStatusResult(s);
@@ -468,7 +509,9 @@ export class AtolQueue {
 
   private block(uuid: string, idx: number, error: AtolError): 'blocked' {
     this.o.store.finishTask(uuid, idx, outcomeOf('blocked', error));
-    this.blocked = { uuid, idx };
+    const number = this.o.store.request(uuid)?.number ?? 0;
+    this.blocked.push({ uuid, idx, number });
+    this.blocked.sort((a, b) => a.number - b.number);
     this.scheduleRetry();
     return 'blocked';
   }
@@ -484,29 +527,29 @@ export class AtolQueue {
 
   /** Decides the blocked task from the ФН, or leaves it blocked and looks again later. */
   private async resolveBlocked(): Promise<void> {
-    const b = this.blocked;
-    if (!b) return;
-    const row = this.o.store.tasks(b.uuid).find((t) => t.idx === b.idx);
-    if (!row) {
-      this.blocked = undefined;
-      return;
+    for (;;) {
+      const b = this.blocked[0];
+      if (!b) return;
+      const row = this.o.store.tasks(b.uuid).find((t) => t.idx === b.idx);
+      if (row) {
+        const parsed = this.parse(row);
+        const original = { code: row.error_code, description: row.error_description };
+        let decision: TaskOutcome | 'unknown';
+        try {
+          decision = parsed.ok ? await this.decide(b.uuid, row, parsed.task, original) : failed(parsed.error);
+        } catch {
+          // The device still cannot be read: look again later.
+          decision = 'unknown';
+        }
+        if (decision === 'unknown') {
+          this.scheduleRetry();
+          return;
+        }
+        this.o.store.finishRequest(b.uuid, { idx: b.idx, outcome: decision }, INTERRUPTED, this.now());
+        this.callback(b.uuid);
+      }
+      this.blocked.shift();
     }
-    const parsed = this.parse(row);
-    const original = { code: row.error_code, description: row.error_description };
-    let decision: TaskOutcome | 'unknown';
-    try {
-      decision = parsed.ok ? await this.decide(b.uuid, row, parsed.task, original) : failed(parsed.error);
-    } catch {
-      // The device still cannot be read: look again later.
-      decision = 'unknown';
-    }
-    if (decision === 'unknown') {
-      this.scheduleRetry();
-      return;
-    }
-    this.o.store.finishRequest(b.uuid, { idx: b.idx, outcome: decision }, INTERRUPTED, this.now());
-    this.blocked = undefined;
-    this.callback(b.uuid);
   }
 
   private async decide(

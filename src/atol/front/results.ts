@@ -1,4 +1,4 @@
-import type { DeviceStatus, XReport } from '../../device/driver.ts';
+import type { DeviceStatus, ShiftTotalsRead, XReport } from '../../device/driver.ts';
 import type { OperationTotals } from '../../fiscal/document.ts';
 import { FNS_SITE } from '../../fiscal/fns-site.ts';
 import { localIsoWithOffset } from '../../fiscal/local-time.ts';
@@ -179,15 +179,15 @@ function receiptTotals(t: OperationTotals) {
   };
 }
 
-/** Money in: sales and purchase refunds; money out: refunds and purchases. */
-function flows(r: XReport) {
-  const t = r.totals;
+/**
+ * `incomeTotals` / `outcomeTotals`: the spec's "Итоги по внесениям" / "Итоги по выплатам"
+ * (schema `ShiftTotals`, ATOL Web Requests 1.0.4.0): the shift's cash-ins and cash-outs, not
+ * the money receipts took or paid (that is `receiptsTotals`).
+ */
+function flows(r: ShiftTotalsRead) {
   return {
-    incomeTotals: {
-      sum: toRublesNumber(t.sale.total + t.purchase_refund.total),
-      count: t.sale.count + t.purchase_refund.count,
-    },
-    outcomeTotals: { sum: toRublesNumber(t.refund.total + t.purchase.total), count: t.refund.count + t.purchase.count },
+    incomeTotals: { sum: toRublesNumber(r.cash.in.total), count: r.cash.in.count },
+    outcomeTotals: { sum: toRublesNumber(r.cash.out.total), count: r.cash.out.count },
   };
 }
 
@@ -201,7 +201,7 @@ export function receiptsTotals(r: XReport) {
 }
 
 /** `cashDrawerTotals.sum` is the drawer's balance (spec `CashDrawerTotals`: "Сумма в денежном ящике"). */
-export function shiftTotalsResult(r: XReport, cashBalance: number) {
+export function shiftTotalsResult(r: ShiftTotalsRead, cashBalance: number) {
   return {
     shiftTotals: {
       cashDrawerTotals: { sum: toRublesNumber(cashBalance) },
@@ -211,10 +211,10 @@ export function shiftTotalsResult(r: XReport, cashBalance: number) {
   };
 }
 
-export function incomeTotalsResult(r: XReport) {
+export function incomeTotalsResult(r: ShiftTotalsRead) {
   return { incomeTotals: flows(r).incomeTotals };
 }
 
-export function outcomeTotalsResult(r: XReport) {
+export function outcomeTotalsResult(r: ShiftTotalsRead) {
   return { outcomeTotals: flows(r).outcomeTotals };
 }

@@ -122,7 +122,7 @@ export async function buildAtolServer(o: AtolServerOptions): Promise<FastifyInst
     name: 'kkt-emu',
     isActive: true,
     isDefault: true,
-    isLock: queue.queueStatus().isBlocked,
+    isLock: queue.blockState().isBlocked,
     hasLicense: true,
     connectionSettings: {
       model: 500,
@@ -168,7 +168,7 @@ export async function buildAtolServer(o: AtolServerOptions): Promise<FastifyInst
         409,
         webFail(`Не удалось добавить задание с UUID [${parsed.uuid}], задание с таким UUID уже есть`),
       );
-    const s = queue.queueStatus();
+    const s = queue.blockState();
     const answer: RequestAddResult = {
       number: added.number,
       uuid: parsed.uuid,
@@ -231,17 +231,17 @@ export async function buildAtolServer(o: AtolServerOptions): Promise<FastifyInst
               ismExchangeErrors: { ism: { code: 0, description: 'Ошибок нет' } },
             };
           case 'queryShiftTotals':
-            return shiftTotalsResult(await queue.xReport(), (await queue.status()).cashBalance);
+            return shiftTotalsResult(await queue.shiftTotals(), (await queue.status()).cashBalance);
           case 'queryIncomeTotals':
-            return incomeTotalsResult(await queue.xReport());
+            return incomeTotalsResult(await queue.shiftTotals());
           case 'queryOutcomeTotals':
-            return outcomeTotalsResult(await queue.xReport());
+            return outcomeTotalsResult(await queue.shiftTotals());
           case 'queryReceiptTotals': {
             const type = request.query.type;
             if (!RECEIPT_TOTAL_TYPES.includes(type as never))
               return fail(reply, 420, atolError('INVALID_PARAM', "'type' = sell | sellReturn | buy | buyReturn"));
             return {
-              receiptTotals: receiptsTotals(await queue.xReport())[type as (typeof RECEIPT_TOTAL_TYPES)[number]],
+              receiptTotals: receiptsTotals(await queue.shiftTotals())[type as (typeof RECEIPT_TOTAL_TYPES)[number]],
             };
           }
           case 'queryLicenses':

@@ -275,6 +275,13 @@ function receiptBody(operation: string, task: Record<string, unknown>, ctx: Pars
   const client = task.clientInfo;
   if (isRecord(client) && typeof client.emailOrPhone === 'string' && client.emailOrPhone !== '')
     body.customer_contact = client.emailOrPhone;
+  // `clientInfo.name` / `vatin`: the customer, 1227 / 1228 (spec `ClientInfo`); /v1 validates them.
+  if (isRecord(client) && (client.name !== undefined || client.vatin !== undefined)) {
+    const customer: Record<string, unknown> = {};
+    if (client.name !== undefined && client.name !== '') customer.name = client.name;
+    if (client.vatin !== undefined && client.vatin !== '') customer.inn = client.vatin;
+    if (Object.keys(customer).length > 0) body.customer = customer;
+  }
   if (!Array.isArray(task.items)) throw new TaskError(atolError('NO_REQUIRED_PARAM', "'items'"));
   const items: Record<string, unknown>[] = [];
   const itemIndex: number[] = [];
@@ -410,6 +417,8 @@ export function validationError(errors: readonly FieldError[], itemIndex: readon
     : first.path
         .replace(/^\//, '')
         .replace('customer_contact', 'clientInfo.emailOrPhone')
+        .replace('customer/name', 'clientInfo.name')
+        .replace('customer/inn', 'clientInfo.vatin')
         .replace('cashier_inn', 'operator.vatin')
         .replace(/^cashier$/, 'operator.name')
         .replace('correction/kind', 'correctionType')
@@ -460,7 +469,11 @@ export function receiptTask(input: ReceiptInput): Record<string, unknown> {
       ...(input.cashier !== undefined ? { name: input.cashier } : {}),
       ...(input.cashierInn !== undefined ? { vatin: input.cashierInn } : {}),
     };
-  if (input.customerContact !== undefined) task.clientInfo = { emailOrPhone: input.customerContact };
+  const client: Record<string, string> = {};
+  if (input.customerContact !== undefined) client.emailOrPhone = input.customerContact;
+  if (input.customer?.name !== undefined) client.name = input.customer.name;
+  if (input.customer?.inn !== undefined) client.vatin = input.customer.inn;
+  if (Object.keys(client).length > 0) task.clientInfo = client;
   return task;
 }
 

@@ -75,8 +75,11 @@ export function correctionProperties(basis: CorrectionBasis): Buffer[] {
   return correctionTlvs(basis).map((t) => encodeTlvs([t]));
 }
 
-/** Registers the cash commands read: 1Ah 241 cash in drawer, 1Bh 153/154 cash-ins/outs in the shift. */
-export const CASH_REGISTERS = { drawer: 241, cashIns: 153, cashOuts: 154 } as const;
+/**
+ * Registers the cash commands read: 1Ah 241 cash in drawer, 242/243 the shift's cash-in and
+ * cash-out sums, 1Bh 153/154 their counts (javapos `CashRegister.java`, docs/shtrih.md).
+ */
+export const CASH_REGISTERS = { drawer: 241, cashInSum: 242, cashOutSum: 243, cashIns: 153, cashOuts: 154 } as const;
 
 export function cashierProperty(cashier: string): Buffer {
   return encodeTlvs([tlvString(TAG.operator, cashier)]);

@@ -5,6 +5,7 @@ import type {
   ConfirmResult,
   DeviceStatus,
   KktDriver,
+  ShiftTotalsRead,
   XReport,
 } from '../../device/driver.ts';
 import { TAXATION_TYPES } from '../../fiscal/codes.ts';
@@ -384,23 +385,43 @@ export class ShtrihDriver implements KktDriver {
     return this.exclusive(async () => {
       await this.closeStaleCheck();
       await this.wire.call(xReportCommand, this.pw);
-      const full = await this.wire.call(fullStatus, this.pw);
-      const at = instantOfDateTime(full.date, full.time, this.options.timezone);
-      const last = await this.lastDocumentNumber();
-      const shift = await this.wire.call(shiftParameters, this.pw);
-      const exchange = await this.wire.call(exchangeStatus, this.pw);
-      const counters = await shiftCounters(this.reader, shift, last);
-      return {
-        at,
-        shiftNumber: shift.shiftNumber,
-        shiftState: shiftStateOf(shift.shiftOpen, counters.openedAt, at),
-        receiptsInShift: shift.receiptNumber,
-        documentsInShift: counters.documents,
-        totals: counters.totals,
-        lastDocNumber: last,
-        unsentCount: exchange.messageCount,
-      };
+      return this.readShiftTotals();
     });
+  }
+
+  /** The same reads as after an X report (status, FF40h, FF39h, the shift's documents), nothing printed. */
+  shiftTotals(): Promise<ShiftTotalsRead> {
+    return this.exclusive(async () => {
+      const report = await this.readShiftTotals();
+      const money = async (register: number) => (await this.wire.call(moneyRegister, { ...this.pw, register })).value;
+      const count = async (register: number) =>
+        (await this.wire.call(operatingRegister, { ...this.pw, register })).value;
+      const R = CASH_REGISTERS;
+      const cash = {
+        in: { count: await count(R.cashIns), total: await money(R.cashInSum) },
+        out: { count: await count(R.cashOuts), total: await money(R.cashOutSum) },
+      };
+      return { ...report, cash };
+    });
+  }
+
+  private async readShiftTotals(): Promise<XReport> {
+    const full = await this.wire.call(fullStatus, this.pw);
+    const at = instantOfDateTime(full.date, full.time, this.options.timezone);
+    const last = await this.lastDocumentNumber();
+    const shift = await this.wire.call(shiftParameters, this.pw);
+    const exchange = await this.wire.call(exchangeStatus, this.pw);
+    const counters = await shiftCounters(this.reader, shift, last);
+    return {
+      at,
+      shiftNumber: shift.shiftNumber,
+      shiftState: shiftStateOf(shift.shiftOpen, counters.openedAt, at),
+      receiptsInShift: shift.receiptNumber,
+      documentsInShift: counters.documents,
+      totals: counters.totals,
+      lastDocNumber: last,
+      unsentCount: exchange.messageCount,
+    };
   }
 
   status(): Promise<DeviceStatus> {
