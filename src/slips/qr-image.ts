@@ -1,4 +1,3 @@
-
 /**
  * The receipt's QR code drawn by a maintained library (`qrcode`), never by hand: the string is
  * encoded exactly as given (byte mode picks itself for `t=…&s=…`), error correction M, the
