@@ -581,9 +581,10 @@ export class DeviceSession {
       if (sum <= 0) refuse(E.badParameters, 'the sum must be above 0');
       const s = this.kkt.statusNow();
       if (s.shift.state === 'closed' && this.options.autoOpenShift === false) refuse(E.shiftClosed, 'no shift is open');
+      // The printer first, as the emulated device refuses a job while it is out of paper or open.
+      this.printerReady();
       if (kind === 'out' && sum > s.cashBalance)
         refuse(E.noCash, `the drawer holds ${s.cashBalance} kopecks, ${sum} cannot be paid out`);
-      this.printerReady();
       await (kind === 'in' ? this.kkt.cashIn({ amount: sum }) : this.kkt.cashOut({ amount: sum }));
       return { operator, documentNumber: this.kkt.statusNow().fn.lastFiscalDocNumber & 0xffff };
     };
