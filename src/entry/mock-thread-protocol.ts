@@ -1,15 +1,14 @@
-/** What the adapter's thread tells a mock's worker thread at start (src/entry/mock-thread.ts). */
+/** The mocks a thread serves (src/entry/mock-thread.ts), and how. */
 export interface MockThreadData {
-  kind: 'ofd' | 'odoo';
-  port: number;
+  mocks: { kind: 'ofd' | 'odoo'; port: number }[];
   host: string;
   /** Logs at this level (pino), pretty-printed when the adapter's stdout is a terminal. */
   logLevel?: string;
   pretty?: boolean;
 }
 
-/** What a mock's thread answers: once where it listens (or why it could not), once stopped. */
+/** What the thread answers: once where its mocks listen (or which could not), once stopped. */
 export type MockThreadMessage =
-  | { type: 'listening'; url: string }
-  | { type: 'failed'; message: string; code?: string }
+  | { type: 'listening'; urls: string[] }
+  | { type: 'failed'; kind: 'ofd' | 'odoo'; message: string; code?: string }
   | { type: 'stopped' };

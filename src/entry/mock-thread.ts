@@ -1,12 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import pretty from 'pino-pretty';
 import { MockOdooServer } from '../mocks/mock-odoo.ts';
 import { MockOfdServer } from '../mocks/mock-ofd.ts';
 import type { MockThreadData, MockThreadMessage } from './mock-thread-protocol.ts';
 
 /**
- * The body of one mock's worker thread (`kkt-emu up`): the mock ОФД or Odoo on its own event
- * loop, so serving it never delays the adapter's (they are separate servers in real life).
+ * The body of the mocks' worker thread (`kkt-emu up`): the mock ОФД and Odoo on their own event
+ * loop, so serving them never delays the adapter's (they are separate servers in real life).
+ * One thread for both: a second would load the same modules again while the adapter's thread
+ * loads its own, on a machine with two cores.
  */
 const data = workerData as MockThreadData;
 const port = parentPort;
@@ -18,27 +19,39 @@ const logger =
     : {
         level: data.logLevel,
         ...(data.pretty
-          ? { stream: pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) }
+          ? {
+              stream: (await import('pino-pretty')).default({
+                colorize: true,
+                translateTime: 'SYS:HH:MM:ss',
+                ignore: 'pid,hostname',
+              }),
+            }
           : {}),
       };
-const options = { port: data.port, host: data.host, logger };
-const mock = data.kind === 'ofd' ? new MockOfdServer(options) : new MockOdooServer(options);
+const mocks = data.mocks.map(({ kind, port: listenOn }) => {
+  const options = { port: listenOn, host: data.host, logger };
+  return { kind, server: kind === 'ofd' ? new MockOfdServer(options) : new MockOdooServer(options) };
+});
 
 const send = (m: MockThreadMessage) => port.postMessage(m);
+const stopAll = () => Promise.allSettled(mocks.map((m) => m.server.stop()));
 port.on('message', (m: unknown) => {
   if (m !== 'stop') return;
-  mock
-    .stop()
-    .catch(() => undefined)
-    .finally(() => {
-      send({ type: 'stopped' });
-      port.close();
-    });
+  void stopAll().finally(() => {
+    send({ type: 'stopped' });
+    port.close();
+  });
 });
-try {
-  send({ type: 'listening', url: await mock.start() });
-} catch (e) {
-  const err = e as NodeJS.ErrnoException;
-  send({ type: 'failed', message: err.message, ...(err.code ? { code: err.code } : {}) });
-  port.close();
+const urls: string[] = [];
+for (const mock of mocks) {
+  try {
+    urls.push(await mock.server.start());
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    await stopAll();
+    send({ type: 'failed', kind: mock.kind, message: err.message, ...(err.code ? { code: err.code } : {}) });
+    port.close();
+    break;
+  }
 }
+if (urls.length === mocks.length) send({ type: 'listening', urls });
