@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { loadPageAssets } from '../../inspect/page-assets.ts';
-import type { SseClient } from '../../inspect/sse-client.ts';
 import type { ConsoleFeed } from '../console/feed.ts';
 import { sendProblem } from '../problem-reply.ts';
+import { eventStreamRoute } from './event-stream.ts';
 
 export interface ConsoleRoutesOptions {
   feed: ConsoleFeed;
@@ -20,7 +20,6 @@ const HIDDEN = { schema: { hide: true } };
 export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutesOptions): Promise<void> {
   const { feed } = options;
   const assets = await loadPageAssets('console');
-  const streams = new Set<SseClient>();
 
   app.get('/', HIDDEN, async (_request, reply) => {
     reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8');
@@ -34,32 +33,8 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     return asset.body;
   });
 
-  // As /inspect/events: no HEAD route (it would open a stream that sends nothing); the token, when
-  // one is set, comes in the page's SameSite=Strict cookie (EventSource cannot send a header).
-  app.get('/console/events', { ...HIDDEN, exposeHeadRoute: false }, (_request, reply) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
-    const client = feed.addClient(res);
-    streams.add(client);
-    const gone = () => {
-      streams.delete(client);
-      feed.removeClient(client);
-    };
-    res.once('close', gone);
-    res.once('error', gone);
-  });
-
-  app.addHook('preClose', async () => {
-    for (const client of streams) feed.removeClient(client);
-    streams.clear();
-  });
+  // The token, when one is set, comes in the page's SameSite=Strict cookie (EventSource cannot send a header).
+  eventStreamRoute(app, '/console/events', feed);
 }
 
 function notFound(reply: FastifyReply, detail: string) {

@@ -3,9 +3,9 @@ import { describeMachine } from '../../inspect/definition.ts';
 import type { InspectionHub } from '../../inspect/hub.ts';
 import { loadPageAssets } from '../../inspect/page-assets.ts';
 import { canSendTo, prepareEvent, sendableEvents } from '../../inspect/sendable-events.ts';
-import type { SseClient } from '../../inspect/sse-client.ts';
 import { machineSvg } from '../../inspect/svg.ts';
 import { sendProblem } from '../problem-reply.ts';
+import { eventStreamRoute } from './event-stream.ts';
 
 export interface InspectRoutesOptions {
   hub: InspectionHub;
@@ -27,7 +27,6 @@ const HIDDEN = { schema: { hide: true } };
 export async function inspectRoutes(app: FastifyInstance, options: InspectRoutesOptions): Promise<void> {
   const { hub } = options;
   const assets = await loadPageAssets();
-  const streams = new Set<SseClient>();
 
   app.get('/inspect', HIDDEN, async (_request, reply) => {
     reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8');
@@ -82,36 +81,8 @@ export async function inspectRoutes(app: FastifyInstance, options: InspectRoutes
     return svg;
   });
 
-  // No automatic HEAD route: a HEAD request would otherwise open a stream that sends nothing.
-  app.get('/inspect/events', { ...HIDDEN, exposeHeadRoute: false }, (_request, reply) => {
-    // The stream is written by the hub through a bounded queue, outside fastify's reply cycle.
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    // The browser reconnects after 2 s if the stream ends (e.g. an adapter restart).
-    res.write('retry: 2000\n\n');
-    const client = hub.addClient(res);
-    streams.add(client);
-    const gone = () => {
-      streams.delete(client);
-      hub.removeClient(client);
-    };
-    // 'close' on the response: the browser left or the socket failed (the request's own
-    // 'close' only means its body was read).
-    res.once('close', gone);
-    res.once('error', gone);
-  });
-
-  // Open streams would keep `app.close()` waiting forever: end them first.
-  app.addHook('preClose', async () => {
-    for (const client of streams) hub.removeClient(client);
-    streams.clear();
-  });
+  // The token, when one is set, comes in the page's SameSite=Strict cookie (EventSource cannot send a header).
+  eventStreamRoute(app, '/inspect/events', hub);
 }
 
 function notFound(reply: FastifyReply, detail: string) {
