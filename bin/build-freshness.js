@@ -17,7 +17,7 @@ function newest(dir) {
 /**
  * Is dist/ a build of the sources as they are now? True only when the build finished (its
  * stamp exists) and it started after the last change to src/ (a file or a directory: a deleted
- * module changes its directory's time) and to the TypeScript settings.
+ * module changes its directory's time), to the TypeScript settings and to the dependencies.
  */
 export function buildIsFresh(root = ROOT) {
   let started;
@@ -30,6 +30,14 @@ export function buildIsFresh(root = ROOT) {
   const inputs = [
     newest(join(root, 'src')),
     ...['tsconfig.json', 'tsconfig.build.json'].map((f) => statSync(join(root, f)).mtimeMs),
+    // The bundle holds the packages' code too: a change of dependencies makes it stale.
+    ...['package.json', 'package-lock.json'].flatMap((f) => {
+      try {
+        return [statSync(join(root, f)).mtimeMs];
+      } catch {
+        return [];
+      }
+    }),
   ];
   return inputs.every((t) => t < started);
 }

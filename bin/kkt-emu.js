@@ -5,7 +5,7 @@
 import { buildIsFresh } from './build-freshness.js';
 
 if (process.env.KKT_FROM_SOURCE !== '1' && buildIsFresh()) {
-  await import('../dist/entry/cli.js');
+  await import('../dist/bundle/cli.js');
 } else {
   const { register } = await import('tsx/esm/api');
   register();

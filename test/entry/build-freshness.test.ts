@@ -58,4 +58,15 @@ describe('bin/kkt-emu.js runs dist/ only while it is a build of the current sour
     utimesSync(join(settings, 'tsconfig.build.json'), 3_000, 3_000);
     expect(buildIsFresh(settings)).toBe(false);
   });
+
+  it('is stale when the dependencies changed (the bundle holds their code)', () => {
+    const root = pkg(1_000, 2_000);
+    for (const f of ['package.json', 'package-lock.json']) {
+      writeFileSync(join(root, f), '{}');
+      utimesSync(join(root, f), 1_000, 1_000);
+    }
+    expect(buildIsFresh(root)).toBe(true);
+    utimesSync(join(root, 'package-lock.json'), 3_000, 3_000);
+    expect(buildIsFresh(root)).toBe(false);
+  });
 });

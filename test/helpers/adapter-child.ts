@@ -54,6 +54,25 @@ export interface SpawnOptions {
  * GET /v1/health answers (any status: the adapter is serving).
  */
 export async function spawnAdapter(options: SpawnOptions): Promise<AdapterChild> {
+  return retryOnTakenPort(() => spawnOnce(options));
+}
+
+/**
+ * A port found free can be taken by another test's process before the child binds it: start
+ * again on fresh ports. The child names the taken port and exits cleanly; what it wrote to the data
+ * dir before listening (a new ФН's registration) is what any restart on that dir finds.
+ */
+export async function retryOnTakenPort<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (e) {
+      if (i >= attempts || !(e instanceof Error) || !/port \d+ is already in use/.test(e.message)) throw e;
+    }
+  }
+}
+
+async function spawnOnce(options: SpawnOptions): Promise<AdapterChild> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/kkt-emu.js', options.command ?? 'up'], {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/entry/config.ts';
 import { type RunningAdapter, startAdapter } from '../../src/entry/start-adapter.ts';
 import { VirtualClock } from '../../src/io/clock.ts';
-import { type AdapterChild, freePort, spawnAdapter } from './adapter-child.ts';
+import { type AdapterChild, freePort, retryOnTakenPort, spawnAdapter } from './adapter-child.ts';
 
 /** A minute-aligned instant in 2026 (11:00 Moscow time), so document times equal the clock. */
 export const API_T0 = Date.UTC(2026, 10, 25, 8, 0);
@@ -79,20 +79,22 @@ async function atolChild(
   env: Record<string, string>,
   start: number,
 ): Promise<{ child: AdapterChild; env: Record<string, string> }> {
-  const atolPort = await freePort();
   const deviceEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !ADAPTER_ONLY.test(k)));
-  const child = await spawnAdapter({
-    dataDir: join(dir, 'atol-server'),
-    logLevel: 'silent',
-    env: {
-      ...deviceEnv,
-      KKT_ATOL_PORT: String(atolPort),
-      KKT_CLOCK_START: new Date(start).toISOString(),
-      KKT_CLOCK_MANUAL: 'true',
-      KKT_HLC_SYNC_INTERVAL: '3600',
-    },
+  return retryOnTakenPort(async () => {
+    const atolPort = await freePort();
+    const child = await spawnAdapter({
+      dataDir: join(dir, 'atol-server'),
+      logLevel: 'silent',
+      env: {
+        ...deviceEnv,
+        KKT_ATOL_PORT: String(atolPort),
+        KKT_CLOCK_START: new Date(start).toISOString(),
+        KKT_CLOCK_MANUAL: 'true',
+        KKT_HLC_SYNC_INTERVAL: '3600',
+      },
+    });
+    return { child, env: { KKT_DRIVER_TYPE: 'atol', KKT_ATOL_URL: `http://127.0.0.1:${atolPort}` } };
   });
-  return { child, env: { KKT_DRIVER_TYPE: 'atol', KKT_ATOL_URL: `http://127.0.0.1:${atolPort}` } };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +11,19 @@ import { indexMarkdown, machineMarkdown } from '../../inspect/statechart-doc.ts'
 import { machineSvg } from '../../inspect/svg.ts';
 import { MACHINE_CATALOG } from '../../machines/catalog.ts';
 
-/** docs/statecharts of this checkout (this file is src/entry/commands/statecharts.ts). */
-export const STATECHARTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'statecharts');
+/** The checkout this module runs from: src/entry/commands/ from the sources, dist/bundle/ built. */
+function checkoutRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('kkt-emu statecharts: no package.json above this module');
+    dir = up;
+  }
+  return dir;
+}
+
+/** docs/statecharts of this checkout. */
+export const STATECHARTS_DIR = join(checkoutRoot(), 'docs', 'statecharts');
 
 const USAGE = `usage: kkt-emu statecharts [--check] [--out <dir>]
   writes <dir>/<machine>.md (Mermaid stateDiagram-v2 + tables) and <machine>.svg for every machine
