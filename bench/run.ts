@@ -425,7 +425,7 @@ async function main() {
       measure: `Start-up to serving, kkt-emu up, ${fmt(boot.pending)} pending receipts and ${fmt(boot.documents)} documents (median of ${STARTUP_RUNS})`,
       value: `${fmt(boot.median)} ms`,
       detail:
-        `runs ${boot.runs.map((r) => fmt(r)).join(' / ')} ms; ${boot.compiled ? 'compiled build (dist/)' : 'sources through tsx'}; ` +
+        `runs ${boot.runs.map((r) => fmt(r)).join(' / ')} ms; ${boot.compiled ? 'compiled build (dist/bundle, esbuild)' : 'sources through tsx'}; ` +
         `data dir ${fmt(boot.dataDirBytes / 1e6)} MB; target < 1,000 ms ${boot.median < 1000 ? '✅' : '❌'}`,
     });
 

@@ -48,7 +48,9 @@ const dir = mkdtempSync(join(tmpdir(), 'kkt-bench-soak-'));
 const adapter = await spawnAdapter({
   dataDir: dir,
   logLevel: 'silent',
-  env: { KKT_BUFFER_MAX_SIZE: String(TOTAL * 2) },
+  // A real ФН holds about 250,000 documents (the default): the soak's drive is made larger, or it
+  // would (rightly) refuse every receipt after that with FN_FULL.
+  env: { KKT_BUFFER_MAX_SIZE: String(TOTAL * 2), KKT_FN_CAPACITY: String(TOTAL * 2) },
   readyTimeoutMs: 60_000,
 });
 const steps: Step[] = [];
@@ -72,7 +74,17 @@ try {
       ],
     });
     const seconds = (performance.now() - started) / 1000;
-    if (load['2xx'] !== STEP) throw new Error(`soak: ${load['2xx']} of ${STEP} receipts accepted`);
+    if (load['2xx'] !== STEP) {
+      const answer = await fetch(`${adapter.url}/v1/kkt/receipt`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: BODY,
+      });
+      throw new Error(
+        `soak: ${load['2xx']} of ${STEP} receipts accepted (${load.non2xx} other answers, ${load.errors} errors, ` +
+          `${load.timeouts} timeouts); one more now answers ${answer.status} ${await answer.text()}`,
+      );
+    }
     const buffer = (await (await fetch(`${adapter.url}/v1/kkt/buffer/status`)).json()) as {
       pending: number;
       synced: number;

@@ -20,7 +20,7 @@ export interface StartupResult {
   /** ms per start, in run order. */
   runs: number[];
   median: number;
-  /** Whether those starts ran the compiled build (dist/) or the sources through tsx. */
+  /** Whether those starts ran the compiled build (dist/bundle) or the sources through tsx. */
   compiled: boolean;
 }
 
