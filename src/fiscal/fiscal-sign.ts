@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical-json.ts';
 import type { FiscalDocument, UnsignedDocument } from './document.ts';
 
 /**
@@ -11,8 +11,7 @@ import type { FiscalDocument, UnsignedDocument } from './document.ts';
  */
 export function fiscalSignBytes(doc: UnsignedDocument, secretHex: string): Buffer {
   const { fiscalSign: _ignored, ...unsigned } = doc as UnsignedDocument & { fiscalSign?: string };
-  const canonical = canonicalize(unsigned);
-  if (canonical === undefined) throw new TypeError('document cannot be canonicalized');
+  const canonical = canonicalJson(unsigned);
   const mac = createHmac('sha256', Buffer.from(secretHex, 'hex')).update(canonical, 'utf8').digest();
   return Buffer.from([mac[4] ?? 0, 0x04, mac[0] ?? 0, mac[1] ?? 0, mac[2] ?? 0, mac[3] ?? 0]);
 }

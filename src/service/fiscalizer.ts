@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import type { KktDriver } from '../device/driver.ts';
+import { canonicalJson } from '../fiscal/canonical-json.ts';
 import type { Clock } from '../fiscal/clock.ts';
 import type { TaxationType } from '../fiscal/codes.ts';
 import type { CorrectionDocument, CorrectionInput, ReceiptDocument } from '../fiscal/document.ts';
@@ -104,9 +104,7 @@ export function newReceiptId(now: number = Date.now()): string {
 }
 
 export function bodyHash(body: unknown): string {
-  return createHash('sha256')
-    .update(canonicalize(body) ?? '')
-    .digest('hex');
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
 /** The hash, or undefined for a body RFC 8785 cannot canonicalize (the HTTP layer refuses those first). */
