@@ -16,7 +16,7 @@ import { startStatelyTransport } from '../inspect/stately.ts';
 import { systemClock, VirtualClock } from '../io/clock.ts';
 import { MockOfdControl } from '../io/http/mock-ofd-control.ts';
 import { OdooClient } from '../io/http/odoo-client.ts';
-import { OfdClient } from '../io/http/ofd-client.ts';
+import { OFD_PIPELINING, OfdClient } from '../io/http/ofd-client.ts';
 import type { AdapterStore } from '../io/sqlite/adapter-store.ts';
 import { AtolQueueStore } from '../io/sqlite/atol-queue-store.ts';
 import { ReceiptBuffer } from '../service/buffer.ts';
@@ -75,7 +75,7 @@ const KKT_EMU_VERSION = '0.1.0';
  * The ОФД calls of one pass that may be on the wire at once, once the ОФД has answered: pipelined
  * in number order on one keep-alive connection, so they arrive in that order.
  */
-const SYNC_CONCURRENCY = 16;
+const SYNC_CONCURRENCY = OFD_PIPELINING;
 
 /** Adapter + emulated device on one data dir: what `kkt-emu adapter` and `up` run. */
 export async function startAdapter(config: Config, options: StartOptions = {}): Promise<RunningAdapter> {

@@ -222,3 +222,60 @@ describe('OfdClient against an ОФД behind a path prefix', () => {
     expect(await send(origin)).toMatchObject({ kind: 'transient', code: 'OFD_BAD_ANSWER', status: 302 });
   });
 });
+
+describe('OfdClient pipelining', () => {
+  /**
+   * A raw HTTP/1.1 peer that answers nothing until `expect` requests are on its one connection,
+   * then answers them all in order: a client that waits for each answer before writing the next
+   * request (undici's default for a POST) never gets an answer and times out.
+   */
+  async function holdingPeer(expect: number) {
+    const seen: string[] = [];
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      let data = '';
+      socket.on('data', (chunk) => {
+        data += chunk.toString('latin1');
+        // Each request: headers, then a content-length body.
+        for (;;) {
+          const head = data.indexOf('\r\n\r\n');
+          if (head < 0) break;
+          const length = Number(/content-length: (\d+)/i.exec(data.slice(0, head))?.[1] ?? 0);
+          if (data.length < head + 4 + length) break;
+          const body = JSON.parse(data.slice(head + 4, head + 4 + length)) as { fiscal_doc_number: number };
+          seen.push(String(body.fiscal_doc_number));
+          data = data.slice(head + 4 + length);
+        }
+        if (seen.length === expect) {
+          const answers = seen.map((n) => {
+            const json = JSON.stringify({ ofd_id: `OFD-${n}` });
+            return `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${json.length}\r\n\r\n${json}`;
+          });
+          socket.write(answers.join(''));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address !== 'object') throw new Error('no port');
+    return { url: `http://127.0.0.1:${address.port}`, seen, connections: () => connections, server };
+  }
+
+  it('puts several calls on the one connection before any answer arrives', async () => {
+    const peer = await holdingPeer(4);
+    const pipelined = new OfdClient({ baseUrl: peer.url, timeoutMs: 1_500, pipelining: 4 });
+    try {
+      const fn = new FnSim();
+      const payloads = Array.from({ length: 4 }, () => receiptPayload(fn));
+      const results = await Promise.all(payloads.map((p) => pipelined.send(p)));
+      expect(results).toEqual(payloads.map((p) => ({ ok: true, ofdId: `OFD-${p.fiscal_doc_number}` })));
+      // In number order, on one connection.
+      expect(peer.seen).toEqual(payloads.map((p) => String(p.fiscal_doc_number)));
+      expect(peer.connections()).toBe(1);
+    } finally {
+      await pipelined.close();
+      peer.server.close();
+    }
+  });
+});
