@@ -381,7 +381,10 @@ describe('ShtrihDriver against the device front: the same results as the in-proc
           await cleanups.pop()?.();
         }
       }),
-      { numRuns: Number(process.env.SERIAL_RUNS ?? 12) },
+      {
+        numRuns: Number(process.env.SERIAL_RUNS ?? 12),
+        ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}),
+      },
     );
   });
 });

@@ -583,6 +583,9 @@ export class DeviceSession {
       if (s.shift.state === 'closed' && this.options.autoOpenShift === false) refuse(E.shiftClosed, 'no shift is open');
       // The printer first, as the emulated device refuses a job while it is out of paper or open.
       this.printerReady();
+      // Mode 3 (shift over 24 hours, 4Eh) before the drawer, as the emulator's fiscal core and startCheck
+      // order them; which of the two a real register reports first is not documented.
+      if (s.shift.state === 'expired') refuse(E.shiftOver24h, 'the shift is over 24 hours old');
       if (kind === 'out' && sum > s.cashBalance)
         refuse(E.noCash, `the drawer holds ${s.cashBalance} kopecks, ${sum} cannot be paid out`);
       await (kind === 'in' ? this.kkt.cashIn({ amount: sum }) : this.kkt.cashOut({ amount: sum }));
