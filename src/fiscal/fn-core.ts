@@ -449,20 +449,19 @@ function settlement(
   // order at two thirds of the cost (FnSim.receipt 27 → 18 µs; the receipt path runs this per receipt).
   const named: { userName: string; address: string; place?: string } = { userName: id.userName, address: id.address };
   if (id.place !== undefined) named.place = id.place;
-  const common = Object.assign(header(s, id, now), input, named, {
+  // The kind last, as the spread it replaces put it (the stored JSON keeps its key order).
+  const unsigned = Object.assign(header(s, id, now), input, named, {
     shiftNumber: s.shiftNumber,
     receiptNumber: s.receiptsInShift + 1,
     total,
     change,
     vatTotals,
+    kind,
   });
   const doc =
     kind === 'receipt'
-      ? signDocument<ReceiptDocument>({ ...common, kind: 'receipt' }, secret)
-      : signDocument<CorrectionDocument>(
-          { ...(common as typeof common & CorrectionInput), kind: 'correction' },
-          secret,
-        );
+      ? signDocument<ReceiptDocument>(unsigned as UnsignedDocument<ReceiptDocument>, secret)
+      : signDocument<CorrectionDocument>(unsigned as UnsignedDocument<CorrectionDocument>, secret);
   const amounts = {
     operation: input.operation,
     total,
