@@ -1,5 +1,6 @@
 import { OPERATION_NAMES, type Operation } from '../../fiscal/codes.ts';
 import type { FiscalDocument, FnIdentity, ShiftTotals } from '../../fiscal/document.ts';
+import { documentJson } from '../../fiscal/document-json.ts';
 import { type CashMovement, emptyShiftTotals, type FnState, type FnStep } from '../../fiscal/fn-core.ts';
 import { parseStoredDocument } from '../../fiscal/stored-document.ts';
 import { type Db, openDatabase } from './open-database.ts';
@@ -324,7 +325,7 @@ export class FiscalArchive {
         date_time: doc.dateTime,
         fiscal_sign: doc.fiscalSign,
         request_id: doc.kind === 'receipt' || doc.kind === 'correction' ? (doc.requestId ?? null) : null,
-        body: JSON.stringify(doc),
+        body: documentJson(doc),
       });
     }
     for (const cash of steps.flatMap((step) => (step.cash ? [step.cash] : [])))
