@@ -1,3 +1,6 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { problemShape, sampleReceipt, startTestAdapter, type TestAdapter } from '../helpers/adapter.ts';
 
@@ -291,4 +294,36 @@ describe('POST /v1/kkt/receipt: VAT', () => {
       expect(r.body.warnings).toEqual([]);
     }
   });
+});
+
+describe('POST /v1/kkt/receipt: one document, one text', () => {
+  // Over a wire driver (KKT_TEST_DRIVER_ENV) the archive is the device's, not in this data dir.
+  test.skipIf(Boolean(process.env.KKT_TEST_DRIVER_ENV))(
+    'adapter.db stores the fiscal document as the ФН archive wrote it, byte for byte',
+    async () => {
+      const t = await start();
+      const answers = [];
+      for (const key of ['one-text-1', 'one-text-2', 'one-text-3'])
+        answers.push(await t.receipt(key, sampleReceipt({ pos_id: key })));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      const archiveFile = readdirSync(t.dir).find((f) => /^kkt-.*\.db$/.test(f));
+      expect(archiveFile).toBeDefined();
+      const adapterDb = new Database(join(t.dir, 'adapter.db'), { readonly: true });
+      const archive = new Database(join(t.dir, archiveFile as string), { readonly: true });
+      try {
+        for (const a of answers) {
+          const n = a.body.fiscal_doc.fiscal_doc_number;
+          const stored = adapterDb.prepare('SELECT document FROM receipts WHERE fiscal_doc_number = ?').get(n) as {
+            document: string;
+          };
+          const written = archive.prepare('SELECT body FROM documents WHERE number = ?').get(n) as { body: string };
+          expect(stored.document).toBe(written.body);
+          expect(JSON.parse(stored.document).fiscalSign).toBe(a.body.fiscal_doc.fiscal_sign);
+        }
+      } finally {
+        adapterDb.close();
+        archive.close();
+      }
+    },
+  );
 });
