@@ -66,21 +66,23 @@ function cookieToken(header: string | undefined): string | undefined {
 }
 
 /** The host name of a Host header (`[::1]:8000` → `::1`), lower case; undefined when malformed. */
-function hostName(host: string): string | undefined {
-  // A client sends the same Host on every request: the last answer is kept, so the URL parser
-  // (about 1 % of a receipt's event-loop time) runs once per distinct header, not per request.
-  if (host === lastHost.header) return lastHost.name;
-  let name: string | undefined;
+function parseHostName(host: string): string | undefined {
   try {
-    name = new URL(`http://${host}`).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return new URL(`http://${host}`).hostname.replace(/^\[|\]$/g, '').toLowerCase();
   } catch {
-    name = undefined;
+    return undefined;
   }
-  lastHost = { header: host, name };
-  return name;
 }
 
-let lastHost: { header: string | undefined; name: string | undefined } = { header: undefined, name: undefined };
+/**
+ * parseHostName with its last answer kept: a client sends the same Host on every request, so the
+ * URL parser (about 1 % of a receipt's event-loop time) runs once per distinct header.
+ */
+let lastHost: { header: string; name: string | undefined } | undefined;
+function hostName(host: string): string | undefined {
+  if (lastHost?.header !== host) lastHost = { header: host, name: parseHostName(host) };
+  return lastHost.name;
+}
 
 /**
  * A Host that cannot be the result of DNS rebinding: an IP literal (rebinding needs the

@@ -449,7 +449,7 @@ function settlement(
   // order at two thirds of the cost (FnSim.receipt 27 → 18 µs; the receipt path runs this per receipt).
   const named: { userName: string; address: string; place?: string } = { userName: id.userName, address: id.address };
   if (id.place !== undefined) named.place = id.place;
-  // The kind last, as the spread it replaces put it (the stored JSON keeps its key order).
+  // The kind last: documents stored by earlier releases have it there, and the archive's JSON keeps one key order.
   const unsigned = Object.assign(header(s, id, now), input, named, {
     shiftNumber: s.shiftNumber,
     receiptNumber: s.receiptsInShift + 1,
