@@ -282,49 +282,57 @@ async function main() {
     // (b2) the whole stack: the same load on `kkt-emu up` (what `npm start` runs), whose worker
     // delivers every receipt to the mock ОФД (in its own thread) while they arrive; one client
     // asks GET /v1/health meanwhile.
-    log(`stack: POST /v1/kkt/receipt on kkt-emu up, syncing meanwhile, health probed (${SECONDS} s)…`);
-    const dirUp = mkdtempSync(join(tmpdir(), 'kkt-bench-up-'));
-    dirs.push(dirUp);
-    const up = await spawnAdapter({
-      dataDir: dirUp,
-      printDelay: '0',
-      logLevel: 'silent',
-      env: { KKT_BUFFER_MAX_SIZE: '10000000' },
-    });
-    children.push(up);
-    await runCannon(receiptLoad(up.url, CONNECTIONS, 1));
-    const upStats = procStats(up.child.pid);
-    const upMain = threadCpuS(up.child.pid);
-    const [upRun, upHealth] = await Promise.all([
-      runCannon(receiptLoad(up.url, CONNECTIONS, SECONDS)),
-      runCannon({ url: `${up.url}/v1/health`, connections: 1, duration: SECONDS }),
-    ]);
-    const upAfter = procStats(up.child.pid);
-    const upMainAfter = threadCpuS(up.child.pid);
-    const upBuffer = await getJson<{ pending: number; synced: number }>(`${up.url}/v1/kkt/buffer/status`);
-    await up.stop();
-    const upRate = ok2xx(upRun) / SECONDS;
-    const upCpu =
-      upStats && upAfter
-        ? `; ${fmt(((upAfter.cpuS - upStats.cpuS) * 1e6) / ok2xx(upRun))} µs CPU per receipt (process` +
-          (upMain !== undefined && upMainAfter !== undefined
-            ? `; ${fmt(((upMainAfter - upMain) * 1e6) / ok2xx(upRun))} µs on the adapter's event loop)`
-            : ')')
-        : '';
-    rows.push({
-      measure: `Durable receipts/s, kkt-emu up (adapter + worker; mock ОФД and Odoo in worker threads)`,
-      value: fmt(upRate),
-      detail:
-        `p50 ${upRun.latency.p50} ms, p99 ${upRun.latency.p99} ms; ${fmt(upBuffer.synced)} synced and ` +
-        `${fmt(upBuffer.pending)} pending right after the load${upCpu}; ${fmt(upRate / receiptRate, 2)} × the adapter ` +
-        `alone; ${fmt(upRate / fsyncRate, 2)} × the SQLite durable commit rate (target ≥ 1.0 ` +
-        `${upRate >= fsyncRate ? '✅' : '❌'}, p99 < 50 ms ${upRun.latency.p99 < 50 ? '✅' : '❌'})`,
-    });
-    rows.push({
-      measure: 'GET /v1/health p50 / p99 during that kkt-emu up load (1 connection)',
-      value: `${upHealth.latency.p50} / ${upHealth.latency.p99} ms`,
-      detail: `${fmt(ok2xx(upHealth))} answers, max ${upHealth.latency.max} ms; target p99 < ${TARGET_HEALTH_P99_MS} ms ${upHealth.latency.p99 < TARGET_HEALTH_P99_MS ? '✅' : '❌'}`,
-    });
+    // The same once more with the emulated ФН in its own thread (KKT_FN_THREAD=true, off by
+    // default): whether taking the fiscal signs and the archive's commits off the adapter's
+    // event loop pays on this machine, measured beside the default in the same run.
+    const benchUp = async (label: string, env: Record<string, string>, threads: string) => {
+      log(`stack: POST /v1/kkt/receipt on kkt-emu up${label}, syncing meanwhile, health probed (${SECONDS} s)…`);
+      const dirUp = mkdtempSync(join(tmpdir(), 'kkt-bench-up-'));
+      dirs.push(dirUp);
+      const up = await spawnAdapter({
+        dataDir: dirUp,
+        printDelay: '0',
+        logLevel: 'silent',
+        env: { KKT_BUFFER_MAX_SIZE: '10000000', ...env },
+      });
+      children.push(up);
+      await runCannon(receiptLoad(up.url, CONNECTIONS, 1));
+      const upStats = procStats(up.child.pid);
+      const upMain = threadCpuS(up.child.pid);
+      const [upRun, upHealth] = await Promise.all([
+        runCannon(receiptLoad(up.url, CONNECTIONS, SECONDS)),
+        runCannon({ url: `${up.url}/v1/health`, connections: 1, duration: SECONDS }),
+      ]);
+      const upAfter = procStats(up.child.pid);
+      const upMainAfter = threadCpuS(up.child.pid);
+      const upBuffer = await getJson<{ pending: number; synced: number }>(`${up.url}/v1/kkt/buffer/status`);
+      await up.stop();
+      const upRate = ok2xx(upRun) / SECONDS;
+      const upCpu =
+        upStats && upAfter
+          ? `; ${fmt(((upAfter.cpuS - upStats.cpuS) * 1e6) / ok2xx(upRun))} µs CPU per receipt (process` +
+            (upMain !== undefined && upMainAfter !== undefined
+              ? `; ${fmt(((upMainAfter - upMain) * 1e6) / ok2xx(upRun))} µs on the adapter's event loop)`
+              : ')')
+          : '';
+      rows.push({
+        measure: `Durable receipts/s, kkt-emu up${label} (adapter + worker; mock ОФД and Odoo in worker threads${threads})`,
+        value: fmt(upRate),
+        detail:
+          `p50 ${upRun.latency.p50} ms, p99 ${upRun.latency.p99} ms; ${fmt(upBuffer.synced)} synced and ` +
+          `${fmt(upBuffer.pending)} pending right after the load${upCpu}; ${fmt(upRate / receiptRate, 2)} × the adapter ` +
+          `alone; ${fmt(upRate / fsyncRate, 2)} × the SQLite durable commit rate (target ≥ 1.0 ` +
+          `${upRate >= fsyncRate ? '✅' : '❌'}, p99 < 50 ms ${upRun.latency.p99 < 50 ? '✅' : '❌'})`,
+      });
+      rows.push({
+        measure: `GET /v1/health p50 / p99 during that kkt-emu up${label} load (1 connection)`,
+        value: `${upHealth.latency.p50} / ${upHealth.latency.p99} ms`,
+        detail: `${fmt(ok2xx(upHealth))} answers, max ${upHealth.latency.max} ms; target p99 < ${TARGET_HEALTH_P99_MS} ms ${upHealth.latency.p99 < TARGET_HEALTH_P99_MS ? '✅' : '❌'}`,
+      });
+      return upRate;
+    };
+    const upRate = await benchUp('', {}, '');
+    await benchUp(' with KKT_FN_THREAD=true', { KKT_FN_THREAD: 'true' }, ', the ФН in a third');
 
     // (b3) the ATOL Web Requests API on the same stack: `sell` tasks from POST to ready, with
     // 50 POS clients in a separate load-generator process (each posts, then polls its uuid).

@@ -22,7 +22,12 @@ if (run.status !== 0) process.exit(run.status ?? 1);
 const { build } = await import('esbuild');
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/entry/cli.ts', 'src/entry/mock-thread.ts'],
+  // Named, so each thread's file sits beside the chunks that start it (new URL('./fn-thread.js')).
+  entryPoints: {
+    cli: 'src/entry/cli.ts',
+    'mock-thread': 'src/entry/mock-thread.ts',
+    'fn-thread': 'src/device/fn-thread.ts',
+  },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

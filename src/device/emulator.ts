@@ -30,10 +30,11 @@ import {
   withDefaults,
 } from '../fiscal/fn-core.ts';
 import { FiscalArchive } from '../io/sqlite/fiscal-archive.ts';
-import { STORAGE_CAUSE_TEXT, storageCause } from '../io/sqlite/storage-errors.ts';
 import { provideKkt } from '../machines/kkt.machine.ts';
 import type { FiscalizeInput, FiscalizeOutput, JobOp, JobOutcome, JobResult } from '../machines/kkt.types.ts';
 import type { CashRequest, ConfirmResult, DeviceStatus, KktDriver } from './driver.ts';
+import { fiscalizeBatch, xReport } from './fiscalize-batch.ts';
+import { FnThreadClient } from './fn-thread-client.ts';
 import { newFiscalDrive, type RegistrationOptions } from './new-fiscal-drive.ts';
 import { drawDelay, type PrintDelay } from './print-delay.ts';
 
@@ -51,6 +52,11 @@ export interface EmulatorOptions {
   inspect?: (event: InspectionEvent) => void;
   /** Told about every device actor started (a new one after a ФН replacement): the inspector attaches to it. */
   onActor?: (actor: AnyActorRef) => void;
+  /**
+   * The ФН's work (operations, fiscal signs, the archive's commits and fsyncs) in a thread of its
+   * own (fn-thread.ts), off the event loop of whoever drives the device: KKT_FN_THREAD.
+   */
+  fnThread?: boolean;
 }
 
 type KktActor = Actor<ReturnType<typeof provideKkt>>;
@@ -70,6 +76,8 @@ const ARCHIVE_FILE_SUFFIXES = ['', '-wal', '-shm'] as const;
 export class EmulatedKkt implements KktDriver {
   readonly kind = 'emulator' as const;
   private archive!: FiscalArchive;
+  /** The archive's writer while the ФН runs in its own thread; `archive` then only reads. */
+  private fnThread: FnThreadClient | undefined;
   private actor!: KktActor;
   private nextJobId = 1;
   /** Jobs submitted this turn of the event loop, handed to the machine together (flushOutbox). */
@@ -117,6 +125,12 @@ export class EmulatedKkt implements KktDriver {
       });
       return { ...drive, registration: rereg };
     });
+    this.fnThread = this.options.fnThread
+      ? FnThreadClient.start({
+          archivePath: this.archivePath,
+          ...(this.options.policy ? { policy: this.options.policy } : {}),
+        })
+      : undefined;
     const logic = provideKkt(clock, (input) => this.fiscalize(input));
     const batchLimit = this.options.printDelay.max === 0 ? (this.options.batchLimit ?? 256) : 1;
     this.coalesce = batchLimit > 1;
@@ -133,42 +147,12 @@ export class EmulatedKkt implements KktDriver {
 
   private async fiscalize(input: FiscalizeInput): Promise<FiscalizeOutput> {
     const now = this.options.clock.now();
-    const { identity, secret } = this.archive;
-    let state = this.archive.state();
-    const steps: FnStep[] = [];
-    const outcomes: JobOutcome[] = [];
-    for (const job of input.jobs) {
-      if (job.op.kind === 'xReport') {
-        outcomes.push({ id: job.id, ok: true, result: { kind: 'xReport', report: xReport(state, now) } });
-        continue;
-      }
-      try {
-        const step = applyOperation(state, identity, secret, job.op, now, this.options.policy);
-        steps.push(step);
-        state = step.state;
-        outcomes.push({
-          id: job.id,
-          ok: true,
-          result: { kind: 'documents', documents: step.documents, ...(step.cash ? { cash: step.cash } : {}) },
-        });
-      } catch (e) {
-        if (!(e instanceof FiscalError)) throw e;
-        outcomes.push({ id: job.id, ok: false, error: e });
-      }
-    }
-    // The documents are in the ФН before the paper comes out, as on a real device.
-    try {
-      this.archive.commitMany(steps);
-    } catch (e) {
-      // Nothing was written (the transaction rolled back): every job of the batch is refused, in
-      // words, with the SQLite error kept as the cause for the adapter's storage health.
-      const cause = storageCause(e);
-      const error = new FiscalError(
-        'DEVICE_STOPPED',
-        `the fiscal archive could not be written${cause ? ` (${STORAGE_CAUSE_TEXT[cause]})` : ''}`,
-      );
-      throw Object.assign(error, { cause: e });
-    }
+    let outcomes: JobOutcome[];
+    if (this.fnThread) {
+      const answer = await this.fnThread.batch(input.jobs, now);
+      this.archive.adopt(answer.fn);
+      outcomes = answer.outcomes;
+    } else outcomes = fiscalizeBatch(this.archive, input.jobs, now, this.options.policy);
     let delay = 0;
     for (let i = 0; i < input.jobs.length; i++) delay += drawDelay(this.options.printDelay);
     if (delay > 0) await sleep(delay);
@@ -368,7 +352,13 @@ export class EmulatedKkt implements KktDriver {
   }
 
   async confirmDelivered(numbers: readonly number[]): Promise<ConfirmResult> {
-    const outcome = this.archive.confirm(numbers, this.options.clock.now());
+    const at = this.options.clock.now();
+    let outcome: ConfirmResult;
+    if (this.fnThread) {
+      const answer = await this.fnThread.confirm(numbers, at);
+      this.archive.adopt(answer.fn);
+      outcome = answer.outcome;
+    } else outcome = this.archive.confirm(numbers, at);
     if (outcome.confirmed.length > 0) this.actor.send({ type: 'fn.changed', fn: this.archive.state() });
     return outcome;
   }
@@ -440,19 +430,9 @@ export class EmulatedKkt implements KktDriver {
     await Promise.allSettled([...this.pending.values()].map((waiter) => waiter.done));
     this.actor.stop();
     this.failAll(new Error('closed'));
+    // The thread writes no more once closed: from here the device's own connection may write.
+    await this.fnThread?.close();
+    this.fnThread = undefined;
     if (!options.keepArchive) this.archive.close();
   }
-}
-
-function xReport(s: FnStep['state'], now: number): XReport {
-  return {
-    at: now,
-    shiftNumber: s.shiftNumber,
-    shiftState: shiftState(s, now),
-    receiptsInShift: s.receiptsInShift,
-    documentsInShift: s.documentsInShift,
-    totals: s.shiftTotals,
-    lastDocNumber: s.lastDocNumber,
-    unsentCount: s.unsentCount,
-  };
 }

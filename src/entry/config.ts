@@ -29,6 +29,8 @@ export interface Config {
   bufferAlertThreshold: number;
   bufferBlockThreshold: number;
   autoOpenShift: boolean;
+  /** The emulated ФН's work in a thread of its own (KKT_FN_THREAD). */
+  fnThread: boolean;
   apiToken: string | undefined;
   odooApiUrl: string | undefined;
   heartbeatInterval: number;
@@ -219,6 +221,7 @@ const SETTINGS: { [K in keyof Config]: Setting<K> }[keyof Config][] = [
   { key: 'bufferAlertThreshold', env: 'KKT_BUFFER_ALERT_THRESHOLD', fallback: '0.8', parse: num(0, 1) },
   { key: 'bufferBlockThreshold', env: 'KKT_BUFFER_BLOCK_THRESHOLD', fallback: '1.0', parse: num(0, 1) },
   { key: 'autoOpenShift', env: 'KKT_AUTO_OPEN_SHIFT', fallback: 'true', parse: bool },
+  { key: 'fnThread', env: 'KKT_FN_THREAD', fallback: 'false', parse: bool },
   { key: 'apiToken', env: 'KKT_API_TOKEN', fallback: undefined, parse: optional },
   { key: 'odooApiUrl', env: 'KKT_ODOO_API_URL', fallback: undefined, parse: url },
   { key: 'heartbeatInterval', env: 'KKT_HEARTBEAT_INTERVAL', fallback: '30', parse: num(0.001, 86400) },

@@ -63,6 +63,7 @@ export function openEmulator(
     printDelay: config.printDelay,
     autoOpenShift: config.autoOpenShift,
     policy: { cashControl: config.cashControl, resetCashAtShiftClose: false },
+    fnThread: config.fnThread,
     ...(observe.inspect ? { inspect: observe.inspect } : {}),
     ...(observe.onActor ? { onActor: observe.onActor } : {}),
   });

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { spawnThread } from '../io/worker-thread.ts';
 import type { Config } from './config.ts';
 import { listenFailure } from './config.ts';
 import type { MockThreadData, MockThreadMessage } from './mock-thread-protocol.ts';
@@ -11,20 +11,6 @@ class MockThreadError extends Error {
   ) {
     super(message);
   }
-}
-
-/**
- * The worker for `mock-thread`: compiled (`dist/`) it is plain JavaScript; run from the
- * TypeScript sources (bin/kkt-emu.js, tests) the thread registers tsx itself, because loader
- * hooks registered on the adapter's thread do not reach a new thread in Node 20.
- */
-function spawn(data: MockThreadData): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.js')) return new Worker(new URL('./mock-thread.js', here), { workerData: data });
-  const entry = new URL('./mock-thread.ts', here).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: data });
 }
 
 /** The mock ОФД and Odoo of `kkt-emu up`, in one worker thread. */
@@ -43,14 +29,14 @@ export function startMockThreads(
   c: Pick<Config, 'ofdPort' | 'odooPort' | 'httpHost'>,
   log: { logLevel?: string; pretty?: boolean } = {},
 ): Promise<MockThreads> {
-  const worker = spawn({
+  const worker = spawnThread(import.meta.url, 'mock-thread', {
     mocks: [
       { kind: 'ofd', port: c.ofdPort },
       { kind: 'odoo', port: c.odooPort },
     ],
     host: c.httpHost,
     ...log,
-  });
+  } satisfies MockThreadData);
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= new Promise<void>((done) => {

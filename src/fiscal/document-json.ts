@@ -17,3 +17,11 @@ export function documentJson(doc: FiscalDocument): string {
   }
   return json;
 }
+
+/**
+ * Records `json` as the text of `doc`: a document that arrives as text (from the ФН thread) and
+ * is parsed keeps that text, so the adapter's buffer stores what the archive stored.
+ */
+export function rememberDocumentJson(doc: FiscalDocument, json: string): void {
+  written.set(doc, json);
+}

@@ -37,9 +37,12 @@ function documentCount(path: string): number {
   }
 }
 
-describe('EmulatedKkt', () => {
+// Both ways the device runs its ФН: on the caller's event loop, and in the ФН thread (KKT_FN_THREAD).
+describe.each([{ fnThread: false }, { fnThread: true }])('EmulatedKkt (ФН thread: $fnThread)', ({ fnThread }) => {
+  const open = (overrides: Partial<EmulatorOptions> = {}) => setup({ fnThread, ...overrides });
+
   it('replaceFiscalDrive keeps every retired archive and never reuses the configured ФН number', async () => {
-    const { kkt, dir } = setup({ registration: registration({ fnNumber: '9999000000000001' }) });
+    const { kkt, dir } = open({ registration: registration({ fnNumber: '9999000000000001' }) });
     for (let i = 0; i < 5; i++) await kkt.printReceipt(simpleSale());
     expect((await kkt.status()).fn.lastFiscalDocNumber).toBe(7);
     await kkt.replaceFiscalDrive();
@@ -71,7 +74,7 @@ describe('EmulatedKkt', () => {
   });
 
   it('replaceFiscalDrive with generated numbers gives the new drive its own number and secret', async () => {
-    const { kkt } = setup();
+    const { kkt } = open();
     const first = (await kkt.status()).fn.number;
     const receipt = await kkt.printReceipt(simpleSale());
     await kkt.replaceFiscalDrive();
@@ -82,7 +85,7 @@ describe('EmulatedKkt', () => {
   });
 
   it('close lets queued work finish, then refuses new work with DEVICE_STOPPED', async () => {
-    const { kkt } = setup({ printDelay: { min: 10, max: 10 } });
+    const { kkt } = open({ printDelay: { min: 10, max: 10 } });
     const queued = [kkt.printReceipt(simpleSale()), kkt.printReceipt(simpleSale()), kkt.xReport()] as const;
     await kkt.close();
     const [a, b, x] = await Promise.all(queued);
@@ -93,7 +96,7 @@ describe('EmulatedKkt', () => {
   });
 
   it('reopening on the same directory continues the numbering and the shift', async () => {
-    const { kkt, options, clock } = setup();
+    const { kkt, options, clock } = open();
     await kkt.printReceipt(simpleSale());
     await kkt.printReceipt(simpleSale());
     await kkt.close();

@@ -31,8 +31,14 @@ afterEach(() => {
 });
 
 /** Runs print-forever.ts on `dir`, SIGKILLs it once it has acknowledged at least `minAcks` receipts. */
-async function printAndKill(dir: string, minAcks: number, extraMs: number): Promise<{ acks: Ack[]; start: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/print-forever.ts', dir], {
+async function printAndKill(
+  dir: string,
+  minAcks: number,
+  extraMs: number,
+  fnThread: boolean,
+): Promise<{ acks: Ack[]; start: number }> {
+  const args = ['--import', 'tsx', 'test/helpers/print-forever.ts', dir, '4', ...(fnThread ? ['fn-thread'] : [])];
+  const child = spawn(process.execPath, args, {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -181,45 +187,55 @@ function verifyArchive(path: string, acks: Ack[], previousLast: number) {
   }
 }
 
-describe('crash safety: SIGKILL while printing', () => {
-  it(
-    `loses no acknowledged receipt and leaves no gap, over ${ROUNDS} kills`,
-    async () => {
-      const { dir, cleanup } = tempDir('kkt-crash-');
-      cleanups.push(cleanup);
-      const reg = registration();
-      const path = join(dir, `kkt-${reg.kktSerial}.db`);
-      let last = 1; // a fresh drive starts with its registration report
-      let totalAcks = 0;
-      for (let round = 0; round < ROUNDS; round++) {
-        const minAcks = MIN_ACKS + Math.floor(Math.random() * 300);
-        const { acks, start } = await printAndKill(dir, minAcks, Math.floor(Math.random() * 40));
-        expect(start).toBe(last);
-        expect(acks.length).toBeGreaterThanOrEqual(minAcks);
-        totalAcks += acks.length;
-        const v = verifyArchive(path, acks, last);
+// The ФН on the printing process's own event loop, and in the ФН thread (KKT_FN_THREAD): a kill
+// takes the thread down with the process, mid-transaction or not.
+describe.each([{ fnThread: false }, { fnThread: true }])(
+  'crash safety: SIGKILL while printing (ФН thread: $fnThread)',
+  ({ fnThread }) => {
+    it(
+      `loses no acknowledged receipt and leaves no gap, over ${ROUNDS} kills`,
+      async () => {
+        const { dir, cleanup } = tempDir('kkt-crash-');
+        cleanups.push(cleanup);
+        const reg = registration();
+        const path = join(dir, `kkt-${reg.kktSerial}.db`);
+        let last = 1; // a fresh drive starts with its registration report
+        let totalAcks = 0;
+        for (let round = 0; round < ROUNDS; round++) {
+          const minAcks = MIN_ACKS + Math.floor(Math.random() * 300);
+          const { acks, start } = await printAndKill(dir, minAcks, Math.floor(Math.random() * 40), fnThread);
+          expect(start).toBe(last);
+          expect(acks.length).toBeGreaterThanOrEqual(minAcks);
+          totalAcks += acks.length;
+          const v = verifyArchive(path, acks, last);
 
-        // The device carries on from the last document: counters and numbering continue.
-        const kkt = EmulatedKkt.open({
-          dataDir: dir,
-          clock: systemClock,
-          registration: reg,
-          printDelay: { min: 0, max: 0 },
-          autoOpenShift: true,
-        });
-        try {
-          const status = await kkt.status();
-          expect(status.fn.lastFiscalDocNumber).toBe(v.n);
-          expect(status.shift).toMatchObject({ state: 'opened', number: v.shiftNumber, receipts: v.receipts });
-          const next = await kkt.printReceipt(simpleSale());
-          expect([next.number, next.shiftNumber, next.receiptNumber]).toEqual([v.n + 1, v.shiftNumber, v.receipts + 1]);
-        } finally {
-          await kkt.close();
+          // The device carries on from the last document: counters and numbering continue.
+          const kkt = EmulatedKkt.open({
+            dataDir: dir,
+            clock: systemClock,
+            registration: reg,
+            printDelay: { min: 0, max: 0 },
+            autoOpenShift: true,
+            fnThread,
+          });
+          try {
+            const status = await kkt.status();
+            expect(status.fn.lastFiscalDocNumber).toBe(v.n);
+            expect(status.shift).toMatchObject({ state: 'opened', number: v.shiftNumber, receipts: v.receipts });
+            const next = await kkt.printReceipt(simpleSale());
+            expect([next.number, next.shiftNumber, next.receiptNumber]).toEqual([
+              v.n + 1,
+              v.shiftNumber,
+              v.receipts + 1,
+            ]);
+          } finally {
+            await kkt.close();
+          }
+          last = v.n + 1;
         }
-        last = v.n + 1;
-      }
-      expect(totalAcks).toBeGreaterThanOrEqual(ROUNDS * MIN_ACKS);
-    },
-    ROUNDS * ROUND_TIMEOUT_MS + 10_000,
-  );
-});
+        expect(totalAcks).toBeGreaterThanOrEqual(ROUNDS * MIN_ACKS);
+      },
+      ROUNDS * ROUND_TIMEOUT_MS + 10_000,
+    );
+  },
+);

@@ -55,12 +55,18 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/**
+ * Every other start runs the ФН in its own thread (KKT_FN_THREAD): a kill lands in either layout,
+ * and the start after it recovers the other one's archive.
+ */
+let starts = 0;
 async function start(printDelay: string): Promise<AdapterChild> {
+  const fnThread = starts++ % 2 === 1;
   const child = await spawnAdapter({
     dataDir,
     printDelay,
     logLevel: 'silent',
-    env: { KKT_BUFFER_MAX_SIZE: '1000000' },
+    env: { KKT_BUFFER_MAX_SIZE: '1000000', KKT_FN_THREAD: String(fnThread) },
   });
   children.push(child);
   return child;

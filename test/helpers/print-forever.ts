@@ -1,7 +1,8 @@
 /**
  * Crash-test workload, run as a child process by test/device/kkt.crash.test.ts:
- *   node --import tsx test/helpers/print-forever.ts <dataDir> [workers]
- * Opens the emulator on <dataDir> (no print delay, auto-open shift, wall-clock time) and prints
+ *   node --import tsx test/helpers/print-forever.ts <dataDir> [workers] [fn-thread]
+ * Opens the emulator on <dataDir> (no print delay, auto-open shift, wall-clock time; with
+ * `fn-thread`, the ФН's writes in their own thread as KKT_FN_THREAD does) and prints
  * receipts forever from a few concurrent workers, so bursts are group-committed. After each
  * receipt is acknowledged it writes `ack <docNumber> <receiptNumber> <requestId>` to stdout
  * (pipes are synchronous on Linux, so a line written is a line the parent will read).
@@ -25,6 +26,7 @@ const kkt = EmulatedKkt.open({
   registration: registration(),
   printDelay: { min: 0, max: 0 },
   autoOpenShift: true,
+  fnThread: process.argv[4] === 'fn-thread',
 });
 process.stdout.write(`ready ${kkt.statusNow().fn.lastFiscalDocNumber}\n`);
 

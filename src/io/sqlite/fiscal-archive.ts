@@ -226,9 +226,35 @@ export class FiscalArchive {
     }
   }
 
+  /**
+   * Opens an archive another connection created, for the ФН thread (the device's writer there).
+   * The device's own thread checked the file at its open a moment ago, so only the edges here.
+   */
+  static openExisting(path: string): FiscalArchive {
+    const db = openDatabase(path, MIGRATIONS, { fullCheckMaxBytes: 0 });
+    try {
+      const row = db.prepare('SELECT body, secret FROM fn_identity WHERE id = 1').get() as
+        | { body: string; secret: string }
+        | undefined;
+      if (!row) throw new Error(`${path}: the fiscal archive has no identity`);
+      return new FiscalArchive(db, JSON.parse(row.body) as FnIdentity, row.secret);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
   /** The counters as last committed (kept in memory; the database is only read at open). */
   state(): FnState {
     return this.cached;
+  }
+
+  /**
+   * The counters another connection (the ФН thread, the archive's writer while it runs) has
+   * committed: this connection then only reads, and its reads and `state()` must agree.
+   */
+  adopt(state: FnState): void {
+    this.cached = state;
   }
 
   /** Writes the documents and counters of one step atomically: all or nothing. */
