@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +137,14 @@ async function spawnOnce(options: SpawnOptions): Promise<AdapterChild> {
     try {
       const res = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(1_000) });
       await res.arrayBuffer();
+      // Whoever answers must be this child: a port found free can be taken in between by another
+      // process's server (a mock ОФД on an ephemeral port, say), which then answers instead, and
+      // this child exits with "port in use" a moment later.
+      const ours = listensOn(child.pid, port);
+      if (ours === false) {
+        await exited;
+        continue;
+      }
       return handle;
     } catch {
       // Not listening yet.
@@ -145,5 +154,35 @@ async function spawnOnce(options: SpawnOptions): Promise<AdapterChild> {
       throw new Error(`kkt-emu did not answer GET /v1/health within the timeout:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Whether process `pid` holds a listening TCP socket on `port` (Linux: /proc/net/tcp* and the
+ * process's descriptors); undefined where /proc cannot tell.
+ */
+function listensOn(pid: number | undefined, port: number): boolean | undefined {
+  if (pid === undefined || !existsSync('/proc/net/tcp')) return undefined;
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local_address ends with the port; state 0A is LISTEN; field 9 is the socket's inode.
+      if (f[1]?.endsWith(hexPort) && f[3] === '0A' && f[9]) inodes.add(f[9]);
+    }
+  }
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        return target.startsWith('socket:[') && inodes.has(target.slice(8, -1));
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
   }
 }
