@@ -137,15 +137,11 @@ async function spawnOnce(options: SpawnOptions): Promise<AdapterChild> {
     try {
       const res = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(1_000) });
       await res.arrayBuffer();
-      // Whoever answers must be this child: a port found free can be taken in between by another
-      // process's server (a mock ОФД on an ephemeral port, say), which then answers instead, and
-      // this child exits with "port in use" a moment later.
-      const ours = listensOn(child.pid, port);
-      if (ours === false) {
-        await exited;
-        continue;
-      }
-      return handle;
+      // Whoever answers must be this child's adapter. A port found free can be taken in between
+      // by another server: another process's, or this child's own mock ОФД, Odoo or ATOL server on
+      // an ephemeral port (none of them has this route: 404). The child then exits with "port in
+      // use" a moment later, which the loop reports for retryOnTakenPort.
+      if (res.status !== 404 && listensOn(child.pid, port) !== false) return handle;
     } catch {
       // Not listening yet.
     }
