@@ -1,8 +1,7 @@
-import type { XReport } from '../fiscal/document.ts';
+import type { FiscalDocument, XReport } from '../fiscal/document.ts';
 import { documentJson, rememberDocumentJson } from '../fiscal/document-json.ts';
 import { type FieldError, FiscalError, type FiscalErrorCode } from '../fiscal/errors.ts';
 import type { CashMovement, FnPolicy, FnState } from '../fiscal/fn-core.ts';
-import { parseStoredDocument } from '../fiscal/stored-document.ts';
 import type { ConfirmOutcome } from '../io/sqlite/fiscal-archive.ts';
 import type { Job, JobOutcome } from '../machines/kkt.types.ts';
 
@@ -83,7 +82,8 @@ export function fromWireOutcome(wire: WireOutcome): JobOutcome {
   if (!wire.ok) return { id: wire.id, ok: false, error: fromWireError(wire.error) as FiscalError };
   if (wire.kind === 'xReport') return { id: wire.id, ok: true, result: { kind: 'xReport', report: wire.report } };
   const documents = wire.documents.map((json) => {
-    const doc = parseStoredDocument(json);
+    // Written by this kkt-emu a moment ago: no older model to upgrade (stored-document.ts).
+    const doc = JSON.parse(json) as FiscalDocument;
     rememberDocumentJson(doc, json);
     return doc;
   });

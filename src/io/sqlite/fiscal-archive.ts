@@ -198,12 +198,14 @@ export class FiscalArchive {
   /**
    * Opens the archive at `path`, or creates it: `create` supplies a new drive's identity and
    * its registration step (document 1), written in the same transaction as the identity.
+   * `check` sets how much of the file is checked at open (openDatabase).
    */
   static open(
     path: string,
     create: () => { identity: FnIdentity; secret: string; registration: FnStep },
+    check: { fullCheckMaxBytes?: number } = {},
   ): FiscalArchive {
-    const db = openDatabase(path, MIGRATIONS);
+    const db = openDatabase(path, MIGRATIONS, check);
     try {
       const row = db.prepare('SELECT body, secret FROM fn_identity WHERE id = 1').get() as
         | { body: string; secret: string }
@@ -220,24 +222,6 @@ export class FiscalArchive {
         archive.writeSteps([fresh.registration]);
       })();
       return archive;
-    } catch (e) {
-      db.close();
-      throw e;
-    }
-  }
-
-  /**
-   * Opens an archive another connection created, for the ФН thread (the device's writer there).
-   * The device's own thread checked the file at its open a moment ago, so only the edges here.
-   */
-  static openExisting(path: string): FiscalArchive {
-    const db = openDatabase(path, MIGRATIONS, { fullCheckMaxBytes: 0 });
-    try {
-      const row = db.prepare('SELECT body, secret FROM fn_identity WHERE id = 1').get() as
-        | { body: string; secret: string }
-        | undefined;
-      if (!row) throw new Error(`${path}: the fiscal archive has no identity`);
-      return new FiscalArchive(db, JSON.parse(row.body) as FnIdentity, row.secret);
     } catch (e) {
       db.close();
       throw e;
