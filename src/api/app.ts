@@ -1,10 +1,9 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { ActivityRing } from './console/activity.ts';
 import { ConsoleFeed } from './console/feed.ts';
 import { consoleState } from './console/state.ts';
 import type { AdapterContext } from './context.ts';
+import { installDocs } from './docs.ts';
 import { installGuards } from './http-guards.ts';
 import { installJsonBody } from './json-body.ts';
 import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './problem-reply.ts';
@@ -73,7 +72,7 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
     allowedOrigins: ctx.settings.allowedOrigins ?? [],
     ...(ctx.settings.apiToken ? { apiToken: ctx.settings.apiToken } : {}),
   });
-  await app.register(swagger, {
+  installDocs(app, {
     openapi: {
       info: {
         title: 'kkt-emu adapter',
@@ -84,7 +83,6 @@ export async function buildApp(ctx: AdapterContext, options: AppOptions = {}): P
       ...(ctx.settings.apiToken ? { security: [{ bearer: [] }] } : {}),
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
 
   for (const routes of [
     receiptRoutes,
